@@ -1,0 +1,71 @@
+"""Exceptions of k2lab.
+
+Every error derives from :class:`K2LabError`. Subclasses also derive from the
+matching builtin (``KeyError``, ``ValueError``) so callers may catch either. The
+message always says what to do; only the CLI turns errors into exit codes and only
+the web layer into HTTP status codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class K2LabError(Exception):
+    """Root of all k2lab errors. ``str(err)`` is a message for a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[type[K2LabError], tuple[str]]:
+        # Keep errors picklable so they survive a trip to a worker process.
+        return (K2LabError, (self.message,))
+
+
+class UnknownFoodError(K2LabError, KeyError):
+    """A food name matched nothing; ``suggestions`` holds the closest names."""
+
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.suggestions = list(suggestions)
+        hint = (
+            "Closest matches: " + "; ".join(f"'{s}'" for s in self.suggestions) + "."
+            if self.suggestions
+            else "Try `k2lab foods search TEXT` to find a food."
+        )
+        super().__init__(f"Unknown food '{query}'. {hint}")
+
+    def __reduce__(self) -> tuple[type[UnknownFoodError], tuple[str, list[str]]]:  # type: ignore[override]
+        return (UnknownFoodError, (self.query, self.suggestions))
+
+
+class AmountError(K2LabError, ValueError):
+    """An amount that cannot be used: unparseable, negative, zero, NaN or absurd."""
+
+    def __reduce__(self) -> tuple[type[AmountError], tuple[str]]:  # type: ignore[override]
+        return (AmountError, (self.message,))
+
+
+class UnitError(K2LabError, ValueError):
+    """A unit that is unknown or does not fit the quantity (mass for a food, etc.)."""
+
+    def __reduce__(self) -> tuple[type[UnitError], tuple[str]]:  # type: ignore[override]
+        return (UnitError, (self.message,))
+
+
+class DietFileError(K2LabError, ValueError):
+    """A diet or diary file that cannot be read; the message names line and field."""
+
+    def __reduce__(self) -> tuple[type[DietFileError], tuple[str]]:  # type: ignore[override]
+        return (DietFileError, (self.message,))
+
+
+class DataError(K2LabError, ValueError):
+    """Shipped or imported data that violates the schema (a bug or a bad import file)."""
+
+    def __reduce__(self) -> tuple[type[DataError], tuple[str]]:  # type: ignore[override]
+        return (DataError, (self.message,))
