@@ -1,0 +1,44 @@
+"""The calcium core: Peterson & Riggs 2010 (PTH, calcitriol, plasma calcium and phosphate,
+gut, kidney, bone remodelling), simulated by an engine of k2lab's own.
+
+Why ``k2lab.calcium`` (not ``k2lab.physiology.calcium``): the calcium system is one layer of
+its own, with a reader, a code generator and a solver; a flat package keeps imports short,
+and later layers (vitamin K, vessel wall) can import it without a ``physiology`` umbrella.
+
+How it works: :mod:`._sbml` reads the shipped SBML; :mod:`._codegen` translates its MathML
+into a vectorised numpy right-hand side, compiled once; :mod:`._rosenbrock` steps all people
+together with a shared step (RODAS3, sparse finite-difference Jacobian);
+:func:`simulate_calcium` drives it with daily inputs. :mod:`.reference` runs the same
+scenario with libroadrunner, which the tests use as the reference.
+
+Example
+-------
+>>> model = CalciumModel.from_sbml()
+>>> traj = simulate_calcium(model, CalciumScenario(calcium_intake_mg_per_day=500), years=1)
+>>> bool(traj.endpoints["pth_pmol_per_l"][0, -1] > 3.85)
+True
+"""
+
+from __future__ import annotations
+
+from k2lab.calcium._rosenbrock import SolverStats
+from k2lab.calcium.model import (
+    CALCIUM_MG_PER_MMOL,
+    ENDPOINTS,
+    CalciumModel,
+    TeriparatideRegimen,
+)
+from k2lab.calcium.scenario import CalciumScenario
+from k2lab.calcium.simulate import CalciumTrajectory, SimulationStatus, simulate_calcium
+
+__all__ = [
+    "CALCIUM_MG_PER_MMOL",
+    "ENDPOINTS",
+    "CalciumModel",
+    "CalciumScenario",
+    "CalciumTrajectory",
+    "SimulationStatus",
+    "SolverStats",
+    "TeriparatideRegimen",
+    "simulate_calcium",
+]

@@ -1,0 +1,233 @@
+"""Compile an :class:`~k2lab.calcium._sbml.SbmlModel` into vectorised numpy functions.
+
+The SBML is turned, once, into Python source that is compiled with :func:`compile`:
+
+* ``rhs(t, y, p)``: time derivatives of the species concentrations. ``y`` has the species
+  on its first axis and any batch shape after it (people, or perturbations × people for the
+  finite-difference Jacobian); ``p`` maps parameter names to floats or arrays that broadcast
+  against the batch shape.
+* ``observe(t, y, p)``: every assignment-rule variable, for outputs.
+
+Assignment rules that depend only on parameters ("static" rules) are taken out of the
+right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
+the remaining rules are emitted in dependency order. Only what the rates need is emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from k2lab.calcium._mathml import Expr, symbols, to_python, uses_time
+from k2lab.calcium._sbml import SbmlModel
+from k2lab.errors import ModelFileError
+
+FloatArray = NDArray[np.float64]
+ParamValue = float | FloatArray
+RhsFunction = Callable[[float, FloatArray, Mapping[str, ParamValue]], FloatArray]
+ObserveFunction = Callable[[float, FloatArray, Mapping[str, ParamValue]], dict[str, Any]]
+
+
+def _topological(defs: Mapping[str, Expr], what: str) -> list[str]:
+    """Order definitions so each comes after the definitions it uses."""
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ModelFileError(f"The {what} form a cycle: {' -> '.join((*chain, name))}.")
+        state[name] = 1
+        for dep in sorted(symbols(defs[name])):
+            if dep in defs:
+                visit(dep, (*chain, name))
+        state[name] = 2
+        order.append(name)
+
+    for name in defs:
+        visit(name, ())
+    return order
+
+
+def _var(name: str) -> str:
+    # A prefix keeps SBML ids from shadowing Python names such as `np` or `t`.
+    return "v_" + name
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """Numpy functions and metadata generated from one SBML model."""
+
+    sbml: SbmlModel
+    species: tuple[str, ...]
+    static_rules: tuple[str, ...]
+    dynamic_rules: tuple[str, ...]
+    rhs: RhsFunction
+    observe: ObserveFunction
+    jacobian_sparsity: NDArray[np.bool_]
+    source: str
+
+    @property
+    def n_species(self) -> int:
+        """Number of state variables (species)."""
+        return len(self.species)
+
+    def initial_values(
+        self, overrides: Mapping[str, ParamValue]
+    ) -> tuple[dict[str, ParamValue], FloatArray]:
+        """Apply initial assignments: parameter values and initial concentrations.
+
+        Parameters
+        ----------
+        overrides
+            Parameter values that replace the SBML value and its initial assignment.
+
+        Returns
+        -------
+        params, y0
+            All parameter values (static rules not yet applied) and the initial state, one
+            row per species (broadcast over people where an override is an array).
+        """
+        m = self.sbml
+        values: dict[str, Any] = dict(m.compartments)
+        values.update(m.parameters)
+        values.update({s.id: s.initial_concentration for s in m.species})
+        values.update(overrides)
+        # Initial assignments and assignment rules hold together at the start time.
+        defs = {k: v for k, v in m.initial_assignments.items() if k not in overrides}
+        defs.update({k: v for k, v in m.assignment_rules.items() if k not in defs})
+        namespace: dict[str, Any] = {"np": np, "t": 0.0}
+        names = {k: _var(k) for k in values.keys() | defs.keys()}
+        namespace.update({_var(k): v for k, v in values.items()})
+        for name in _topological(defs, "initial assignments and rules"):
+            namespace[_var(name)] = eval(to_python(defs[name], names), namespace)  # noqa: S307
+            values[name] = namespace[_var(name)]
+        params = {k: values[k] for k in (*m.compartments, *m.parameters)
+                  if k not in m.assignment_rules}
+        params.update({k: v for k, v in overrides.items() if k not in params})
+        y0 = np.array(np.broadcast_arrays(*[np.asarray(values[s], dtype=float)
+                                             for s in self.species]), dtype=float)
+        return params, y0
+
+    def parameters(self, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+        """Evaluate the static rules for ``params``; the result is what ``rhs`` takes."""
+        namespace: dict[str, Any] = {"np": np, "t": 0.0}
+        namespace.update({_var(k): v for k, v in params.items()})
+        names = {k: _var(k) for k in (*params, *self.static_rules)}
+        out = dict(params)
+        for name in self.static_rules:
+            value = eval(to_python(self.sbml.assignment_rules[name], names), namespace)  # noqa: S307
+            namespace[_var(name)] = value
+            out[name] = value
+        return out
+
+
+def compile_model(m: SbmlModel) -> CompiledModel:
+    """Generate and compile the vectorised functions for ``m``."""
+    species = tuple(s.id for s in m.species)
+    sp_index = {s: i for i, s in enumerate(species)}
+    volume = {s.id: m.compartments[s.compartment] for s in m.species}
+    rules = m.assignment_rules
+    for var in m.rate_rules:
+        if var not in sp_index:
+            raise ModelFileError(f"Rate rule for '{var}': only species rate rules are supported.")
+    order = _topological(rules, "assignment rules")
+
+    # A rule is dynamic when it uses a species, the time or another dynamic rule.
+    dynamic: set[str] = set()
+    for name in order:
+        expr = rules[name]
+        if uses_time(expr) or any(d in sp_index or d in dynamic for d in symbols(expr)):
+            dynamic.add(name)
+    static_rules = tuple(n for n in order if n not in dynamic)
+    dynamic_rules = tuple(n for n in order if n in dynamic)
+
+    # Net rate expression per species (amount per hour), divided by the compartment volume.
+    terms: dict[str, list[tuple[float, str]]] = {s: [] for s in species}
+    rate_exprs: list[Expr] = []
+    for k, rx in enumerate(m.reactions):
+        rate_exprs.append(rx.rate)
+        for sp, coeff in rx.stoichiometry:
+            if coeff != 0.0:
+                terms[sp].append((coeff, f"r{k}"))
+    rate_exprs += list(m.rate_rules.values())
+
+    # Only emit the dynamic rules the rates need (transitively).
+    needed: set[str] = set()
+    stack = [d for e in rate_exprs for d in symbols(e)]
+    while stack:
+        d = stack.pop()
+        if d in dynamic and d not in needed:
+            needed.add(d)
+            stack.extend(symbols(rules[d]))
+
+    names = {k: _var(k) for k in (*m.compartments, *m.parameters, *species, *rules)}
+    param_names = sorted((set(m.compartments) | set(m.parameters) | set(static_rules)) - dynamic)
+    lines = ["def rhs(t, y, p):"]
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    used: set[str] = set()
+    for e in rate_exprs:
+        used |= symbols(e)
+    for d in needed:
+        used |= symbols(rules[d])
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names if q in used]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules if n in needed]
+    lines += [f"    r{k} = {to_python(rx.rate, names)}" for k, rx in enumerate(m.reactions)]
+    lines.append("    out = np.zeros_like(y)")
+    for i, s in enumerate(species):
+        parts = [f"{c!r} * {r}" for c, r in terms[s]]
+        if s in m.rate_rules:
+            parts.append(to_python(m.rate_rules[s], names))
+        if parts:
+            scale = "" if s in m.rate_rules else f" / {volume[s]!r}"
+            lines.append(f"    out[{i}] = ({' + '.join(parts)}){scale}")
+    lines.append("    return out")
+    lines.append("")
+    lines.append("def observe(t, y, p):")
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)  # noqa: S102
+
+    # Which species each derivative depends on, through the dynamic rules.
+    reach: dict[str, set[str]] = {}
+    for n in dynamic_rules:
+        deps: set[str] = set()
+        for d in symbols(rules[n]):
+            if d in sp_index:
+                deps.add(d)
+            elif d in reach:
+                deps |= reach[d]
+        reach[n] = deps
+    sparsity = np.zeros((len(species), len(species)), dtype=bool)
+    for k, rx in enumerate(m.reactions):
+        deps = set()
+        for d in symbols(rx.rate):
+            deps |= {d} if d in sp_index else reach.get(d, set())
+        for sp, coeff in rx.stoichiometry:
+            if coeff != 0.0:
+                for d in deps:
+                    sparsity[sp_index[sp], sp_index[d]] = True
+    for sp, expr in m.rate_rules.items():
+        for d in symbols(expr):
+            for q in ({d} if d in sp_index else reach.get(d, set())):
+                sparsity[sp_index[sp], sp_index[q]] = True
+
+    return CompiledModel(
+        sbml=m,
+        species=species,
+        static_rules=static_rules,
+        dynamic_rules=dynamic_rules,
+        rhs=namespace["rhs"],
+        observe=namespace["observe"],
+        jacobian_sparsity=sparsity,
+        source=source,
+    )

@@ -1,0 +1,225 @@
+"""Content MathML (the subset SBML uses) to a small expression tree and to Python code.
+
+The tree is made of frozen tuples so it can be hashed, compared and pickled:
+
+* ``("num", value)`` a number,
+* ``("sym", name)`` a parameter, species, compartment or rule variable,
+* ``("time",)`` the SBML time symbol (hours in the calcium model),
+* ``("op", name, args)`` an operator applied to a tuple of sub-trees.
+
+Code generation turns a tree into a numpy expression over arrays with one entry per person;
+piecewise becomes ``np.where`` so every person takes their own branch.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from typing import TypeAlias
+
+from k2lab.errors import ModelFileError
+
+MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
+TIME_URL = "http://www.sbml.org/sbml/symbols/time"
+
+Expr: TypeAlias = tuple[object, ...]
+
+#: Operators the translator knows, with the number of arguments each accepts (None: any).
+_OPERATORS: dict[str, tuple[int, int | None]] = {
+    "plus": (0, None),
+    "times": (0, None),
+    "minus": (1, 2),
+    "divide": (2, 2),
+    "power": (2, 2),
+    "exp": (1, 1),
+    "ln": (1, 1),
+    "log": (1, 2),
+    "root": (1, 2),
+    "abs": (1, 1),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "gt": (2, 2),
+    "lt": (2, 2),
+    "geq": (2, 2),
+    "leq": (2, 2),
+    "eq": (2, 2),
+    "neq": (2, 2),
+    "and": (0, None),
+    "or": (0, None),
+    "not": (1, 1),
+}
+
+
+def _local(tag: str) -> str:
+    return tag[len(MATHML_NS) :] if tag.startswith(MATHML_NS) else tag
+
+
+def parse_math(math: ET.Element) -> Expr:
+    """Parse a ``<math>`` element into an expression tree.
+
+    Raises
+    ------
+    ModelFileError
+        If the MathML uses an element the translator does not support.
+    """
+    children = [c for c in math if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise ModelFileError("A <math> element must hold exactly one expression.")
+    return _parse(children[0])
+
+
+def _parse_cn(el: ET.Element) -> Expr:
+    kind = el.get("type", "real")
+    parts = [p.strip() for p in "".join(el.itertext()).split() if p.strip()]
+    if kind in ("real", "integer") and len(parts) == 1:
+        return ("num", float(parts[0]))
+    if kind in ("e-notation", "rational"):
+        # <cn type="e-notation"> a <sep/> b </cn>: the text before and after <sep/>.
+        first = (el.text or "").strip()
+        sep = next(iter(el), None)
+        second = (sep.tail or "").strip() if sep is not None else ""
+        if first and second:
+            a, b = float(first), float(second)
+            return ("num", a * 10.0**b if kind == "e-notation" else a / b)
+    raise ModelFileError(f"Cannot read the MathML number {ET.tostring(el, encoding='unicode')!r}.")
+
+
+def _parse(el: ET.Element) -> Expr:
+    tag = _local(el.tag)
+    if tag == "cn":
+        return _parse_cn(el)
+    if tag == "ci":
+        return ("sym", (el.text or "").strip())
+    if tag == "csymbol":
+        if el.get("definitionURL") == TIME_URL:
+            return ("time",)
+        raise ModelFileError(f"Unsupported MathML csymbol {el.get('definitionURL')!r}.")
+    if tag in ("true", "false"):
+        return ("num", 1.0 if tag == "true" else 0.0)
+    if tag == "exponentiale":
+        return ("num", math.e)
+    if tag == "pi":
+        return ("num", math.pi)
+    if tag == "piecewise":
+        args: list[Expr] = []
+        otherwise: Expr | None = None
+        for child in el:
+            ctag = _local(child.tag)
+            parts = [c for c in child if isinstance(c.tag, str)]
+            if ctag == "piece" and len(parts) == 2:
+                args += [_parse(parts[0]), _parse(parts[1])]
+            elif ctag == "otherwise" and len(parts) == 1:
+                otherwise = _parse(parts[0])
+            else:
+                raise ModelFileError("Malformed MathML <piecewise>.")
+        return ("op", "piecewise", (*args, otherwise if otherwise is not None else ("num", math.nan)))
+    if tag == "apply":
+        items = [c for c in el if isinstance(c.tag, str)]
+        if not items:
+            raise ModelFileError("Empty MathML <apply>.")
+        op = _local(items[0].tag)
+        rest = [c for c in items[1:] if _local(c.tag) not in ("degree", "logbase")]
+        qualifiers = {_local(c.tag): c for c in items[1:] if _local(c.tag) in ("degree", "logbase")}
+        if op not in _OPERATORS:
+            raise ModelFileError(f"Unsupported MathML operator <{op}/>.")
+        lo, hi = _OPERATORS[op]
+        if len(rest) < lo or (hi is not None and len(rest) > hi):
+            raise ModelFileError(f"MathML <{op}/> with {len(rest)} arguments.")
+        parsed = tuple(_parse(c) for c in rest)
+        if op in ("root", "log") and qualifiers:
+            q = next(iter(qualifiers.values()))
+            inner = [c for c in q if isinstance(c.tag, str)]
+            parsed = (_parse(inner[0]), *parsed)
+        elif op == "root":
+            parsed = (("num", 2.0), *parsed)
+        elif op == "log":
+            parsed = (("num", 10.0), *parsed)
+        return ("op", op, parsed)
+    raise ModelFileError(f"Unsupported MathML element <{tag}>.")
+
+
+def symbols(expr: Expr) -> set[str]:
+    """Names an expression refers to (``"time"`` is not a name)."""
+    kind = expr[0]
+    if kind == "sym":
+        return {str(expr[1])}
+    if kind == "op":
+        out: set[str] = set()
+        for arg in expr[2]:  # type: ignore[attr-defined]
+            out |= symbols(arg)
+        return out
+    return set()
+
+
+def uses_time(expr: Expr) -> bool:
+    """Whether the expression refers to the time symbol."""
+    if expr[0] == "time":
+        return True
+    if expr[0] == "op":
+        return any(uses_time(a) for a in expr[2])  # type: ignore[attr-defined]
+    return False
+
+
+_BINARY = {"gt": ">", "lt": "<", "geq": ">=", "leq": "<=", "eq": "==", "neq": "!="}
+
+
+def to_python(expr: Expr, name: dict[str, str]) -> str:
+    """Python source for ``expr`` over numpy arrays; ``name`` maps SBML ids to variables.
+
+    Example
+    -------
+    >>> to_python(("op", "times", (("sym", "k"), ("num", 2.0))), {"k": "v_k"})
+    '(v_k * 2.0)'
+    """
+    kind = expr[0]
+    if kind == "num":
+        return repr(float(expr[1]))  # type: ignore[arg-type]
+    if kind == "sym":
+        return name[str(expr[1])]
+    if kind == "time":
+        return "t"
+    op = str(expr[1])
+    a = [to_python(x, name) for x in expr[2]]  # type: ignore[attr-defined]
+    if op == "plus":
+        return "(" + " + ".join(a) + ")" if a else "0.0"
+    if op == "times":
+        return "(" + " * ".join(a) + ")" if a else "1.0"
+    if op == "minus":
+        return f"(-{a[0]})" if len(a) == 1 else f"({a[0]} - {a[1]})"
+    if op == "divide":
+        return f"({a[0]} / {a[1]})"
+    if op == "power":
+        return f"({a[0]} ** {a[1]})"
+    if op == "exp":
+        return f"np.exp({a[0]})"
+    if op == "ln":
+        return f"np.log({a[0]})"
+    if op == "log":
+        return f"(np.log({a[1]}) / np.log({a[0]}))"
+    if op == "root":
+        return f"({a[1]} ** (1.0 / {a[0]}))"
+    if op == "abs":
+        return f"np.abs({a[0]})"
+    if op == "floor":
+        return f"np.floor({a[0]})"
+    if op == "ceiling":
+        return f"np.ceil({a[0]})"
+    if op in _BINARY:
+        return f"({a[0]} {_BINARY[op]} {a[1]})"
+    if op == "and":
+        return "np.logical_and.reduce([" + ", ".join(a) + "])" if len(a) != 2 else (
+            f"np.logical_and({a[0]}, {a[1]})"
+        )
+    if op == "or":
+        return "np.logical_or.reduce([" + ", ".join(a) + "])" if len(a) != 2 else (
+            f"np.logical_or({a[0]}, {a[1]})"
+        )
+    if op == "not":
+        return f"np.logical_not({a[0]})"
+    if op == "piecewise":
+        # piecewise(v1, c1, v2, c2, ..., otherwise): nest np.where from the last piece inward.
+        out = a[-1]
+        for i in range(len(a) - 3, -1, -2):
+            out = f"np.where({a[i + 1]}, {a[i]}, {out})"
+        return out
+    raise ModelFileError(f"No Python translation for MathML operator '{op}'.")

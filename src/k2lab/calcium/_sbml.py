@@ -1,0 +1,205 @@
+"""A small reader for the SBML Level 3 core features the calcium model uses.
+
+It reads compartments, species, parameters, initial assignments, assignment rules, rate
+rules, reactions (no local parameters) and events into plain frozen dataclasses, with the
+maths as trees from :mod:`k2lab.calcium._mathml`. Anything outside that subset (algebraic
+rules, delays other than zero, fast reactions, function definitions) raises
+:class:`~k2lab.errors.ModelFileError` rather than being silently ignored.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from k2lab.calcium._mathml import Expr, parse_math
+from k2lab.errors import ModelFileError
+
+SBML_NS = "{http://www.sbml.org/sbml/level3/version1/core}"
+MATH = "{http://www.w3.org/1998/Math/MathML}math"
+
+
+@dataclass(frozen=True)
+class Species:
+    """A species: initial concentration in its compartment (amount / volume)."""
+
+    id: str
+    compartment: str
+    initial_concentration: float
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A reaction: net stoichiometry per species and the kinetic law (amount per hour)."""
+
+    id: str
+    stoichiometry: tuple[tuple[str, float], ...]
+    rate: Expr
+
+
+@dataclass(frozen=True)
+class EventAssignment:
+    """One ``variable = math`` assignment executed when an event fires."""
+
+    variable: str
+    math: Expr
+
+
+@dataclass(frozen=True)
+class Event:
+    """An SBML event: trigger and assignments (the delay must be zero)."""
+
+    id: str
+    trigger: Expr
+    assignments: tuple[EventAssignment, ...]
+
+
+@dataclass(frozen=True)
+class SbmlModel:
+    """The parts of an SBML model that define its ODE system."""
+
+    id: str
+    name: str
+    compartments: dict[str, float]
+    species: tuple[Species, ...]
+    parameters: dict[str, float]
+    constant_parameters: frozenset[str]
+    initial_assignments: dict[str, Expr]
+    assignment_rules: dict[str, Expr]
+    rate_rules: dict[str, Expr]
+    reactions: tuple[Reaction, ...]
+    events: tuple[Event, ...]
+
+
+def _math(el: ET.Element, where: str) -> Expr:
+    m = el.find(MATH)
+    if m is None:
+        raise ModelFileError(f"{where} has no <math> element.")
+    return parse_math(m)
+
+
+def _float(text: str | None, default: float = float("nan")) -> float:
+    return float(text) if text is not None else default
+
+
+def read_sbml(path: Path | str) -> SbmlModel:
+    """Read an SBML Level 3 Version 1 core file.
+
+    Parameters
+    ----------
+    path
+        File to read.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is not SBML L3V1 or uses features outside the supported subset.
+    """
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise ModelFileError(f"Cannot read the SBML file '{path}': {exc}.") from exc
+    if root.tag != f"{SBML_NS}sbml":
+        raise ModelFileError(f"'{path}' is not an SBML Level 3 Version 1 file.")
+    model = root.find(f"{SBML_NS}model")
+    if model is None:
+        raise ModelFileError(f"'{path}' holds no <model>.")
+
+    def items(list_tag: str, item_tag: str) -> list[ET.Element]:
+        lst = model.find(f"{SBML_NS}{list_tag}")
+        return [] if lst is None else lst.findall(f"{SBML_NS}{item_tag}")
+
+    if items("listOfFunctionDefinitions", "functionDefinition"):
+        raise ModelFileError("SBML function definitions are not supported.")
+    if items("listOfConstraints", "constraint"):
+        pass  # Constraints do not change the dynamics.
+
+    compartments = {c.get("id", ""): _float(c.get("size"), 1.0)
+                    for c in items("listOfCompartments", "compartment")}
+    species: list[Species] = []
+    for s in items("listOfSpecies", "species"):
+        sid = s.get("id", "")
+        if s.get("boundaryCondition") == "true" or s.get("constant") == "true":
+            raise ModelFileError(f"Species '{sid}': boundary or constant species are not supported.")
+        if s.get("hasOnlySubstanceUnits") == "true":
+            raise ModelFileError(f"Species '{sid}': hasOnlySubstanceUnits is not supported.")
+        comp = s.get("compartment", "")
+        if s.get("initialConcentration") is not None:
+            conc = float(s.get("initialConcentration", "nan"))
+        elif s.get("initialAmount") is not None:
+            conc = float(s.get("initialAmount", "nan")) / compartments[comp]
+        else:
+            conc = float("nan")  # set by an initial assignment
+        species.append(Species(sid, comp, conc))
+
+    parameters: dict[str, float] = {}
+    constant: set[str] = set()
+    for p in items("listOfParameters", "parameter"):
+        pid = p.get("id", "")
+        parameters[pid] = _float(p.get("value"))
+        if p.get("constant") != "false":
+            constant.add(pid)
+
+    initial = {a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
+               for a in items("listOfInitialAssignments", "initialAssignment")}
+    assignment: dict[str, Expr] = {}
+    rate: dict[str, Expr] = {}
+    rules = model.find(f"{SBML_NS}listOfRules")
+    for r in [] if rules is None else list(rules):
+        tag = r.tag.removeprefix(SBML_NS)
+        var = r.get("variable", "")
+        if tag == "assignmentRule":
+            assignment[var] = _math(r, f"Assignment rule for '{var}'")
+        elif tag == "rateRule":
+            rate[var] = _math(r, f"Rate rule for '{var}'")
+        elif tag == "algebraicRule":
+            raise ModelFileError("Algebraic rules are not supported.")
+
+    reactions: list[Reaction] = []
+    for rx in items("listOfReactions", "reaction"):
+        rid = rx.get("id", "")
+        if rx.get("fast") == "true":
+            raise ModelFileError(f"Reaction '{rid}': fast reactions are not supported.")
+        law = rx.find(f"{SBML_NS}kineticLaw")
+        if law is None:
+            raise ModelFileError(f"Reaction '{rid}' has no kinetic law.")
+        if law.find(f"{SBML_NS}listOfLocalParameters") is not None:
+            raise ModelFileError(f"Reaction '{rid}': local parameters are not supported.")
+        net: dict[str, float] = {}
+        for list_tag, sign in (("listOfReactants", -1.0), ("listOfProducts", 1.0)):
+            lst = rx.find(f"{SBML_NS}{list_tag}")
+            for ref in [] if lst is None else lst.findall(f"{SBML_NS}speciesReference"):
+                sp = ref.get("species", "")
+                net[sp] = net.get(sp, 0.0) + sign * _float(ref.get("stoichiometry"), 1.0)
+        reactions.append(Reaction(rid, tuple(net.items()), _math(law, f"Reaction '{rid}'")))
+
+    events: list[Event] = []
+    for ev in items("listOfEvents", "event"):
+        eid = ev.get("id", "")
+        delay = ev.find(f"{SBML_NS}delay")
+        if delay is not None and _math(delay, f"Delay of event '{eid}'") != ("num", 0.0):
+            raise ModelFileError(f"Event '{eid}': only zero delays are supported.")
+        trig = ev.find(f"{SBML_NS}trigger")
+        if trig is None:
+            raise ModelFileError(f"Event '{eid}' has no trigger.")
+        lst = ev.find(f"{SBML_NS}listOfEventAssignments")
+        assigns = tuple(
+            EventAssignment(a.get("variable", ""), _math(a, f"Event '{eid}'"))
+            for a in ([] if lst is None else lst.findall(f"{SBML_NS}eventAssignment"))
+        )
+        events.append(Event(eid, _math(trig, f"Trigger of event '{eid}'"), assigns))
+
+    return SbmlModel(
+        id=model.get("id", ""),
+        name=model.get("name", ""),
+        compartments=compartments,
+        species=tuple(species),
+        parameters=parameters,
+        constant_parameters=frozenset(constant),
+        initial_assignments=initial,
+        assignment_rules=assignment,
+        rate_rules=rate,
+        reactions=tuple(reactions),
+        events=tuple(events),
+    )

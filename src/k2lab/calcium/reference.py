@@ -1,0 +1,124 @@
+"""The reference: the same scenario run by libroadrunner on the unmodified SBML.
+
+k2lab's own engine must agree with this within 0.5 % (see ``tests/calcium``). Inputs reach
+libroadrunner through the SBML's own parameters: ``OralCa`` and ``GFR`` are set at each
+midnight where they change, and teriparatide is given by the model's own event with its
+``teri_*`` parameters set to the regimen (dose 0 when there is none).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from k2lab.calcium._rosenbrock import SolverStats
+from k2lab.calcium.model import ENDPOINTS, CalciumModel
+from k2lab.calcium.scenario import CalciumScenario
+from k2lab.calcium.simulate import (
+    DAYS_PER_YEAR,
+    HOURS_PER_DAY,
+    CalciumTrajectory,
+    SimulationStatus,
+    _model_inputs,
+)
+from k2lab.errors import MissingDependencyError, ScenarioError
+
+
+@cache
+def _sbml_text() -> str:
+    return resources.files("k2lab").joinpath("data/peterson_riggs_2010.xml").read_text("utf-8")
+
+
+def _roadrunner(sbml: str) -> Any:
+    try:
+        import roadrunner
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "The reference simulator needs libroadrunner: pip install libroadrunner"
+        ) from exc
+    return roadrunner.RoadRunner(sbml)
+
+
+def simulate_reference(
+    model: CalciumModel,
+    scenario: CalciumScenario | None = None,
+    *,
+    years: float,
+    output_every_h: float = HOURS_PER_DAY,
+    person: int = 0,
+    runner: Any = None,
+) -> CalciumTrajectory:
+    """Run one person of ``scenario`` with libroadrunner (CVODE, its default tolerances).
+
+    Parameters
+    ----------
+    model
+        The k2lab model; only its SBML text and defaults are used.
+    scenario, years, output_every_h
+        As for :func:`~k2lab.calcium.simulate.simulate_calcium`.
+    person
+        Which row of the scenario's inputs to run.
+    runner
+        A ``roadrunner.RoadRunner`` loaded with the shipped SBML, to reuse between calls
+        (it is reset here); ``None`` loads one.
+
+    Returns
+    -------
+    CalciumTrajectory
+        One person; ``stats`` is empty.
+    """
+    scenario = scenario or CalciumScenario()
+    n_days = max(1, round(years * DAYS_PER_YEAR))
+    intake, gfr = scenario.daily_inputs(
+        n_days, model.default_calcium_intake_mg_per_day, model.default_gfr_ml_per_min
+    )
+    if not 0 <= person < intake.shape[0]:
+        raise ScenarioError(f"person must lie in 0..{intake.shape[0] - 1}, not {person}.")
+    per_day = round(HOURS_PER_DAY / output_every_h)
+    rr = runner if runner is not None else _roadrunner(_sbml_text())
+    rr.resetAll()
+    regimen = scenario.teriparatide
+    if regimen is None:
+        rr["teri_dose_mcg"] = 0.0
+    else:
+        rr["teri_dose_mcg"] = regimen.dose_ug
+        rr["teri_times_initial"] = regimen.first_dose_h
+        rr["teri_times_interval"] = regimen.interval_h
+        rr["teri_number_of_doses"] = float(regimen.n_doses)
+    rules = sorted({sid for sid, _ in ENDPOINTS.values()} - set(model.species))
+    rr.timeCourseSelections = ["time", *[f"[{s}]" for s in model.species], *rules]
+    change = [0] + [d for d in range(1, n_days) if intake[person, d] != intake[person, d - 1]
+                    or gfr[person, d] != gfr[person, d - 1]]
+    bounds = [*change, n_days]
+    chunks: list[Any] = []
+    for k, (d0, d1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        values = _model_inputs(intake[person, d0 : d0 + 1], gfr[person, d0 : d0 + 1])
+        for key, value in values.items():
+            rr[key] = float(np.asarray(value)[0])
+        res = np.asarray(rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY,
+                                     (d1 - d0) * per_day + 1))
+        chunks.append(res if k == 0 else res[1:])
+    table = np.concatenate(chunks, axis=0)
+    n = model.n_species
+    states = table[None, :, 1 : 1 + n]
+    column = {s: 1 + i for i, s in enumerate(model.species)}
+    column.update({r: 1 + n + i for i, r in enumerate(rules)})
+    endpoints = {name: factor * table[None, :, column[sid]]
+                 for name, (sid, factor) in ENDPOINTS.items()}
+    return CalciumTrajectory(
+        time_h=table[:, 0].copy(),
+        endpoints=endpoints,
+        states=np.ascontiguousarray(states),
+        species=model.species,
+        status=(SimulationStatus.OK,),
+        stats=SolverStats(),
+        sources=(model.source_key,),
+    )
+
+
+def load_reference_runner() -> Any:
+    """A ``roadrunner.RoadRunner`` with the shipped SBML, for :func:`simulate_reference`."""
+    return _roadrunner(_sbml_text())
