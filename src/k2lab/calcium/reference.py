@@ -8,6 +8,8 @@ midnight where they change, and teriparatide is given by the model's own event w
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from k2lab.calcium._rosenbrock import SolverStats
-from k2lab.calcium.model import ENDPOINTS, CalciumModel
+from k2lab.calcium.model import ENDPOINTS, CalciumModel, TeriparatideRegimen
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import (
     DAYS_PER_YEAR,
@@ -77,7 +79,12 @@ def simulate_reference(
     )
     if not 0 <= person < intake.shape[0]:
         raise ScenarioError(f"person must lie in 0..{intake.shape[0] - 1}, not {person}.")
-    per_day = round(HOURS_PER_DAY / output_every_h)
+    # The SBML triggers each dose on ``time == t_k``; libroadrunner only sees such a trigger
+    # when a time point falls exactly on t_k. So the reference runs on a grid fine enough to
+    # hold every dose time and the output times, and keeps the output rows.
+    grid_h = _grid_step(output_every_h, scenario.teriparatide)
+    per_out = round(output_every_h / grid_h)
+    per_day = round(HOURS_PER_DAY / grid_h)
     rr = runner if runner is not None else _roadrunner(_sbml_text())
     rr.resetAll()
     regimen = scenario.teriparatide
@@ -101,7 +108,7 @@ def simulate_reference(
         res = np.asarray(rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY,
                                      (d1 - d0) * per_day + 1))
         chunks.append(res if k == 0 else res[1:])
-    table = np.concatenate(chunks, axis=0)
+    table = np.concatenate(chunks, axis=0)[::per_out]
     n = model.n_species
     states = table[None, :, 1 : 1 + n]
     column = {s: 1 + i for i, s in enumerate(model.species)}
@@ -117,6 +124,19 @@ def simulate_reference(
         stats=SolverStats(),
         sources=(model.source_key,),
     )
+
+
+def _grid_step(output_every_h: float, regimen: TeriparatideRegimen | None) -> float:
+    """Largest step (hours) that divides the output spacing and lands on every dose."""
+    step = Fraction(output_every_h).limit_denominator(3600)
+    if regimen is not None and regimen.n_doses > 0:
+        for value in (regimen.first_dose_h, regimen.interval_h):
+            frac = Fraction(value).limit_denominator(3600)
+            if frac:
+                step = Fraction(math.gcd(step.numerator * frac.denominator,
+                                         frac.numerator * step.denominator),
+                                step.denominator * frac.denominator)
+    return float(step)
 
 
 def load_reference_runner() -> Any:
