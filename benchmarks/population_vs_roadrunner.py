@@ -34,9 +34,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--years", type=float, default=3.0)
-    parser.add_argument("--reference-people", type=int, default=40,
-                        help="people run through libroadrunner (timed and compared)")
-    parser.add_argument("--rtol", type=float, default=1e-6)
+    parser.add_argument(
+        "--reference-people",
+        type=int,
+        default=40,
+        help="people run through libroadrunner (timed and compared)",
+    )
+    parser.add_argument(
+        "--rtol",
+        type=float,
+        default=1e-3,
+        help="k2lab's local error tolerance (endpoints must stay within 1%%)",
+    )
+    parser.add_argument(
+        "--jacobian-age",
+        type=int,
+        default=1000,
+        help="steps a Jacobian is reused for (it is renewed each day anyway)",
+    )
     parser.add_argument("--seed", type=int, default=2010)
     args = parser.parse_args()
 
@@ -44,10 +59,14 @@ def main() -> None:
     model = CalciumModel.from_sbml()
     scenario = make_scenario(args.people, days, args.seed)
     # Warm-up (compilation is done once per process in from_sbml; this warms numpy/BLAS).
-    simulate_calcium(model, make_scenario(4, 5, 0), years=5 / 365, rtol=args.rtol)
+    simulate_calcium(
+        model, make_scenario(4, 5, 0), years=5 / 365, rtol=args.rtol, jacobian_age=args.jacobian_age
+    )
 
     t0 = time.perf_counter()
-    traj = simulate_calcium(model, scenario, years=args.years, rtol=args.rtol)
+    traj = simulate_calcium(
+        model, scenario, years=args.years, rtol=args.rtol, jacobian_age=args.jacobian_age
+    )
     k2lab_s = time.perf_counter() - t0
     k2lab_py = args.people * args.years / k2lab_s
 
@@ -56,8 +75,9 @@ def main() -> None:
     ref_rows = []
     t0 = time.perf_counter()
     for i in range(n_ref):
-        ref_rows.append(simulate_reference(model, scenario, years=args.years, person=i,
-                                           runner=runner))
+        ref_rows.append(
+            simulate_reference(model, scenario, years=args.years, person=i, runner=runner)
+        )
     rr_s = time.perf_counter() - t0
     rr_py = n_ref * args.years / rr_s
 
@@ -65,24 +85,40 @@ def main() -> None:
     worst_name = ""
     for i, ref in enumerate(ref_rows):
         for name, values in ref.endpoints.items():
-            dev = float(np.max(np.abs(traj.endpoints[name][i] - values[0]) / np.abs(values[0])))
+            # Relative to the reference, floored at 1 % of its largest magnitude (urinary
+            # calcium can be clamped at zero by the model).
+            denom = np.maximum(np.abs(values[0]), 0.01 * np.max(np.abs(values[0])))
+            dev = float(np.max(np.abs(traj.endpoints[name][i] - values[0]) / denom))
             if dev > worst:
                 worst, worst_name = dev, name
     failed = sum(s.value != "ok" for s in traj.status)
 
-    print(f"scenario: {args.people} people x {args.years:g} years, daily-varying calcium "
-          f"intake, per-person GFR (seed {args.seed})")
-    print(f"k2lab engine     : {k2lab_s:8.2f} s for {args.people} people -> "
-          f"{k2lab_py:9.1f} person-years/s  ({traj.stats.steps} shared steps, "
-          f"{traj.stats.rejected} rejected, {failed} failed)")
-    note = "" if n_ref == args.people else (
-        f"  [timed on {n_ref} of {args.people} people; full loop extrapolated to "
-        f"{rr_s * args.people / n_ref:.0f} s]")
-    print(f"libroadrunner loop: {rr_s:8.2f} s for {n_ref} people -> "
-          f"{rr_py:9.1f} person-years/s{note}")
+    print(
+        f"scenario: {args.people} people x {args.years:g} years, daily-varying calcium "
+        f"intake, per-person GFR (seed {args.seed}); k2lab rtol {args.rtol:g}, "
+        f"Jacobian reused up to {args.jacobian_age} steps"
+    )
+    print(
+        f"k2lab engine     : {k2lab_s:8.2f} s for {args.people} people -> "
+        f"{k2lab_py:9.1f} person-years/s  ({traj.stats.steps} shared steps, "
+        f"{traj.stats.rejected} rejected, {failed} failed)"
+    )
+    note = (
+        ""
+        if n_ref == args.people
+        else (
+            f"  [timed on {n_ref} of {args.people} people; full loop extrapolated to "
+            f"{rr_s * args.people / n_ref:.0f} s]"
+        )
+    )
+    print(
+        f"libroadrunner loop: {rr_s:8.2f} s for {n_ref} people -> {rr_py:9.1f} person-years/s{note}"
+    )
     print(f"throughput ratio (k2lab / libroadrunner): {k2lab_py / rr_py:.1f}x")
-    print(f"largest endpoint deviation over {n_ref} people, all days: {worst:.2e} "
-          f"relative ({worst_name})")
+    print(
+        f"largest endpoint deviation over {n_ref} people, all days: {worst:.2e} "
+        f"relative ({worst_name})"
+    )
 
 
 if __name__ == "__main__":

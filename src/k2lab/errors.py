@@ -74,26 +74,26 @@ class DataError(K2LabError, ValueError):
 class ModelFileError(K2LabError, ValueError):
     """An SBML model file that k2lab cannot read or does not support; the message says why."""
 
-    def __reduce__(self) -> tuple[type[ModelFileError], tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[ModelFileError], tuple[str]]:
         return (ModelFileError, (self.message,))
 
 
 class ScenarioError(K2LabError, ValueError):
     """A simulation scenario with a bad field (negative intake, wrong array shape...)."""
 
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str]]:
         return (ScenarioError, (self.message,))
 
 
 class SolverError(K2LabError, RuntimeError):
     """The ODE solver could not reach the end time; the message says what to change."""
 
-    def __reduce__(self) -> tuple[type[SolverError], tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[SolverError], tuple[str]]:
         return (SolverError, (self.message,))
 
 
 class MissingDependencyError(K2LabError, ImportError):
     """An optional package is needed; the message names the install command."""
 
-    def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str]]:
         return (MissingDependencyError, (self.message,))

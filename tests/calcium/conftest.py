@@ -24,9 +24,9 @@ def runner() -> Any:
     return load_reference_runner()
 
 
-def max_relative_deviation(a: CalciumTrajectory, b: CalciumTrajectory, person: int = 0) -> dict[
-    str, float
-]:
+def max_relative_deviation(
+    a: CalciumTrajectory, b: CalciumTrajectory, person: int = 0
+) -> dict[str, float]:
     """Largest |a - b| / |b| over all output times, per endpoint (``b`` is the reference).
 
     Urinary calcium is clamped at zero by the model during PTH peaks; so that a quantity
@@ -58,3 +58,15 @@ def deviation() -> Any:
         rtol = RTOL_REFERENCE
 
     return Helpers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip ``slow`` tests unless asked for (``-m slow`` or K2LAB_RUN_SLOW=1)."""
+    import os
+
+    if config.getoption("-m") or os.environ.get("K2LAB_RUN_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow or K2LAB_RUN_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -11,11 +11,18 @@ from k2lab.calcium import CalciumModel, CalciumScenario, TeriparatideRegimen, si
 from k2lab.calcium.reference import simulate_reference
 
 
-def _check(model: CalciumModel, runner: Any, deviation: Any, scenario: CalciumScenario,
-           years: float, output_every_h: float = 24.0) -> dict[str, float]:
+def _check(
+    model: CalciumModel,
+    runner: Any,
+    deviation: Any,
+    scenario: CalciumScenario,
+    years: float,
+    output_every_h: float = 24.0,
+) -> dict[str, float]:
     ours = simulate_calcium(model, scenario, years=years, output_every_h=output_every_h)
-    ref = simulate_reference(model, scenario, years=years, output_every_h=output_every_h,
-                             runner=runner)
+    ref = simulate_reference(
+        model, scenario, years=years, output_every_h=output_every_h, runner=runner
+    )
     dev = deviation.endpoints(ours, ref)
     assert max(dev.values()) < deviation.rtol, dev
     assert deviation.states(ours, ref) < deviation.rtol
@@ -80,8 +87,13 @@ def test_gfr_halving_five_years_matches_roadrunner(
     gfr[180:] = 50.0
     intake = np.full(days, 964.0)
     intake[365:] = 700.0
-    _check(model, runner, deviation, CalciumScenario(calcium_intake_mg_per_day=intake,
-                                                     gfr_ml_per_min=gfr), years=5)
+    _check(
+        model,
+        runner,
+        deviation,
+        CalciumScenario(calcium_intake_mg_per_day=intake, gfr_ml_per_min=gfr),
+        years=5,
+    )
 
 
 @pytest.mark.slow

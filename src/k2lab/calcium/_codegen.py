@@ -105,13 +105,16 @@ class CompiledModel:
         names = {k: _var(k) for k in values.keys() | defs.keys()}
         namespace.update({_var(k): v for k, v in values.items()})
         for name in _topological(defs, "initial assignments and rules"):
-            namespace[_var(name)] = eval(to_python(defs[name], names), namespace)  # noqa: S307
+            namespace[_var(name)] = eval(to_python(defs[name], names), namespace)
             values[name] = namespace[_var(name)]
-        params = {k: values[k] for k in (*m.compartments, *m.parameters)
-                  if k not in m.assignment_rules}
+        params = {
+            k: values[k] for k in (*m.compartments, *m.parameters) if k not in m.assignment_rules
+        }
         params.update({k: v for k, v in overrides.items() if k not in params})
-        y0 = np.array(np.broadcast_arrays(*[np.asarray(values[s], dtype=float)
-                                             for s in self.species]), dtype=float)
+        y0 = np.array(
+            np.broadcast_arrays(*[np.asarray(values[s], dtype=float) for s in self.species]),
+            dtype=float,
+        )
         return params, y0
 
     def parameters(self, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
@@ -121,7 +124,7 @@ class CompiledModel:
         names = {k: _var(k) for k in (*params, *self.static_rules)}
         out = dict(params)
         for name in self.static_rules:
-            value = eval(to_python(self.sbml.assignment_rules[name], names), namespace)  # noqa: S307
+            value = eval(to_python(self.sbml.assignment_rules[name], names), namespace)
             namespace[_var(name)] = value
             out[name] = value
         return out
@@ -195,7 +198,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"np": np}
-    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
 
     # Which species each derivative depends on, through the dynamic rules.
     reach: dict[str, set[str]] = {}
@@ -208,7 +211,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
                 deps |= reach[d]
         reach[n] = deps
     sparsity = np.zeros((len(species), len(species)), dtype=bool)
-    for k, rx in enumerate(m.reactions):
+    for rx in m.reactions:
         deps = set()
         for d in symbols(rx.rate):
             deps |= {d} if d in sp_index else reach.get(d, set())
@@ -218,7 +221,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
                     sparsity[sp_index[sp], sp_index[d]] = True
     for sp, expr in m.rate_rules.items():
         for d in symbols(expr):
-            for q in ({d} if d in sp_index else reach.get(d, set())):
+            for q in {d} if d in sp_index else reach.get(d, set()):
                 sparsity[sp_index[sp], sp_index[q]] = True
 
     return CompiledModel(

@@ -112,7 +112,11 @@ def _parse(el: ET.Element) -> Expr:
                 otherwise = _parse(parts[0])
             else:
                 raise ModelFileError("Malformed MathML <piecewise>.")
-        return ("op", "piecewise", (*args, otherwise if otherwise is not None else ("num", math.nan)))
+        return (
+            "op",
+            "piecewise",
+            (*args, otherwise if otherwise is not None else ("num", math.nan)),
+        )
     if tag == "apply":
         items = [c for c in el if isinstance(c.tag, str)]
         if not items:
@@ -207,12 +211,16 @@ def to_python(expr: Expr, name: dict[str, str]) -> str:
     if op in _BINARY:
         return f"({a[0]} {_BINARY[op]} {a[1]})"
     if op == "and":
-        return "np.logical_and.reduce([" + ", ".join(a) + "])" if len(a) != 2 else (
-            f"np.logical_and({a[0]}, {a[1]})"
+        return (
+            "np.logical_and.reduce([" + ", ".join(a) + "])"
+            if len(a) != 2
+            else (f"np.logical_and({a[0]}, {a[1]})")
         )
     if op == "or":
-        return "np.logical_or.reduce([" + ", ".join(a) + "])" if len(a) != 2 else (
-            f"np.logical_or({a[0]}, {a[1]})"
+        return (
+            "np.logical_or.reduce([" + ", ".join(a) + "])"
+            if len(a) != 2
+            else (f"np.logical_or({a[0]}, {a[1]})")
         )
     if op == "not":
         return f"np.logical_not({a[0]})"

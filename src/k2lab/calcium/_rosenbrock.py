@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab.calcium._sparse_lu import SparseLU
 from k2lab.errors import SolverError
 
 FloatArray = NDArray[np.float64]
@@ -85,6 +86,7 @@ class Rosenbrock:
     rtol: float = 1e-6
     atol_factor: float = 1e-3
     max_steps: int = 1_000_000
+    jacobian_age: int = 1
     stats: SolverStats = field(default_factory=SolverStats)
 
     def __post_init__(self) -> None:
@@ -94,20 +96,40 @@ class Rosenbrock:
         for g, cols in enumerate(self._groups):
             self._group_of[cols] = g
         self._atol = self.atol_factor * self.rtol * self.scale
+        self.lu = SparseLU(self.sparsity)
 
     def jacobian(self, f: Rhs, y: FloatArray, f0: FloatArray) -> FloatArray:
-        """Finite-difference Jacobian, shape (people, species, species)."""
-        n, people = y.shape
+        """Finite-difference Jacobian entries at :attr:`lu` ``.rows/.cols``, (entries, people)."""
         delta = _EPS_SQRT * np.maximum(np.abs(y), self.scale[:, None])
         ybig = np.repeat(y[:, None, :], len(self._groups), axis=1)
         for g, cols in enumerate(self._groups):
             ybig[cols, g, :] += delta[cols, :]
-        fbig = f(ybig)  # (n, groups, people)
+        fbig = f(ybig)  # (species, groups, people)
         self.stats.rhs_calls += 1
         self.stats.jacobians += 1
-        diff = fbig[:, self._group_of, :] - f0[:, None, :]  # (n_rows, n_cols, people)
-        jac = np.where(self.sparsity[:, :, None], diff / delta[None, :, :], 0.0)
-        return np.ascontiguousarray(np.moveaxis(jac, 2, 0))
+        r_idx, c_idx = self.lu.rows, self.lu.cols
+        jac = (fbig[r_idx, self._group_of[c_idx], :] - f0[r_idx]) / delta[c_idx]
+        jac[~self.sparsity[r_idx, c_idx]] = 0.0
+        return jac
+
+    def _sparse_solver(self, factors: FloatArray) -> Callable[[FloatArray], FloatArray]:
+        def solve(b: FloatArray) -> FloatArray:
+            return self.lu.solve(factors, b)
+
+        return solve
+
+    def _dense_solver(self, jac: FloatArray, h: float) -> Callable[[FloatArray], FloatArray]:
+        n, people = self.sparsity.shape[0], jac.shape[1]
+        g = np.zeros((people, n, n))
+        g[:, self.lu.rows, self.lu.cols] = -_nan_to_zero(jac).T
+        g[:, np.arange(n), np.arange(n)] += 1.0 / (_GAMMA * h)
+        ginv = np.linalg.pinv(g)
+
+        def solve(b: FloatArray) -> FloatArray:
+            out: FloatArray = np.matmul(ginv, b.T[:, :, None])[:, :, 0].T
+            return out
+
+        return solve
 
     def advance(
         self,
@@ -127,10 +149,11 @@ class Rosenbrock:
         """
         t = t0
         h = min(h, t1 - t0)
-        eye = np.eye(y.shape[0])
         outs: list[FloatArray] = []
         pending = [s for s in out_times if t0 < s <= t1]
         f0: FloatArray | None = None
+        jac: FloatArray | None = None
+        age = 0
         while t1 - t > 1e-12 * max(1.0, abs(t1)):
             if self.stats.steps + self.stats.rejected >= self.max_steps:
                 raise SolverError(
@@ -143,12 +166,18 @@ class Rosenbrock:
             if f0 is None:
                 f0 = f(y)
                 self.stats.rhs_calls += 1
-            jac = self.jacobian(f, y, f0)
+            if jac is None or age >= self.jacobian_age:
+                jac = self.jacobian(f, y, f0)
+                age = 0
+            age += 1
             with np.errstate(all="ignore"):
-                ginv = np.linalg.inv(eye[None, :, :] / (_GAMMA * h) - _nan_to_zero(jac))
-
-                def solve(b: FloatArray, ginv: FloatArray = ginv) -> FloatArray:
-                    return np.matmul(ginv, b.T[:, :, None])[:, :, 0].T
+                g = -jac
+                g[self.lu.diag_input] += 1.0 / (_GAMMA * h)
+                factors = self.lu.factor(g)
+                # A tiny pivot: fall back to a dense pseudo-inverse for this step.
+                solve = (
+                    self._sparse_solver(factors) if self.lu.ok else self._dense_solver(jac, h)
+                )
 
                 k1 = solve(f0)
                 k2 = solve(f0 + (_C21 / h) * k1)
@@ -171,6 +200,7 @@ class Rosenbrock:
             if err > 1.0:
                 self.stats.rejected += 1
                 h = h * max(0.2, 0.9 * err ** (-1.0 / 3.0))
+                jac = None  # a rejected step gets a fresh Jacobian
                 continue
             tnew = t1 if last else t + h
             ynew = np.where(alive[None, :], ynew, y)

@@ -115,13 +115,17 @@ def read_sbml(path: Path | str) -> SbmlModel:
     if items("listOfConstraints", "constraint"):
         pass  # Constraints do not change the dynamics.
 
-    compartments = {c.get("id", ""): _float(c.get("size"), 1.0)
-                    for c in items("listOfCompartments", "compartment")}
+    compartments = {
+        c.get("id", ""): _float(c.get("size"), 1.0)
+        for c in items("listOfCompartments", "compartment")
+    }
     species: list[Species] = []
     for s in items("listOfSpecies", "species"):
         sid = s.get("id", "")
         if s.get("boundaryCondition") == "true" or s.get("constant") == "true":
-            raise ModelFileError(f"Species '{sid}': boundary or constant species are not supported.")
+            raise ModelFileError(
+                f"Species '{sid}': boundary or constant species are not supported."
+            )
         if s.get("hasOnlySubstanceUnits") == "true":
             raise ModelFileError(f"Species '{sid}': hasOnlySubstanceUnits is not supported.")
         comp = s.get("compartment", "")
@@ -141,8 +145,10 @@ def read_sbml(path: Path | str) -> SbmlModel:
         if p.get("constant") != "false":
             constant.add(pid)
 
-    initial = {a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
-               for a in items("listOfInitialAssignments", "initialAssignment")}
+    initial = {
+        a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
+        for a in items("listOfInitialAssignments", "initialAssignment")
+    }
     assignment: dict[str, Expr] = {}
     rate: dict[str, Expr] = {}
     rules = model.find(f"{SBML_NS}listOfRules")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
 import numpy as np
 
 from k2lab.calcium._codegen import CompiledModel, FloatArray, ParamValue, compile_model
@@ -80,13 +81,15 @@ class TeriparatideRegimen:
         for name in ("dose_ug", "first_dose_h", "interval_h"):
             value = float(getattr(self, name))
             if not np.isfinite(value) or value < 0:
-                raise ScenarioError(f"TeriparatideRegimen.{name} must be finite and ≥ 0, "
-                                    f"not {value!r}.")
+                raise ScenarioError(
+                    f"TeriparatideRegimen.{name} must be finite and ≥ 0, not {value!r}."
+                )
         if self.interval_h <= 0 and self.n_doses > 1:
             raise ScenarioError("TeriparatideRegimen.interval_h must be > 0 for repeated doses.")
         if int(self.n_doses) != self.n_doses or self.n_doses < 0:
-            raise ScenarioError(f"TeriparatideRegimen.n_doses must be a whole number ≥ 0, "
-                                f"not {self.n_doses!r}.")
+            raise ScenarioError(
+                f"TeriparatideRegimen.n_doses must be a whole number ≥ 0, not {self.n_doses!r}."
+            )
 
     def dose_times_h(self) -> list[float]:
         """Injection times, hours."""
@@ -105,8 +108,9 @@ class CalciumModel:
     teriparatide_dose_expr: tuple[object, ...]
 
     @classmethod
-    def from_sbml(cls, path: Path | str | None = None, *,
-                  source_key: str = "peterson_riggs_2010") -> CalciumModel:
+    def from_sbml(
+        cls, path: Path | str | None = None, *, source_key: str = "peterson_riggs_2010"
+    ) -> CalciumModel:
         """Load and compile the model (the shipped Peterson & Riggs 2010 copy by default).
 
         Example
@@ -158,8 +162,9 @@ class CalciumModel:
     def teriparatide_depot_pmol(self, dose_ug: float) -> float:
         """Depot amount one injection sets, pmol, by the SBML's event assignment."""
         names = {"teri_dose_mcg": "dose"}
-        return float(eval(to_python(self.teriparatide_dose_expr, names),  # noqa: S307
-                          {"np": np, "dose": dose_ug}))
+        return float(
+            eval(to_python(self.teriparatide_dose_expr, names), {"np": np, "dose": dose_ug})
+        )
 
     def _initial(self, name: str) -> float:
         m = self.sbml
@@ -167,21 +172,23 @@ class CalciumModel:
             expr = m.initial_assignments[name]
             if symbols(expr):
                 raise ModelFileError(f"The initial assignment of '{name}' is not a constant.")
-            return float(eval(to_python(expr, {}), {"np": np}))  # noqa: S307
+            return float(eval(to_python(expr, {}), {"np": np}))
         return m.parameters[name]
 
-    def initial_values(self, overrides: dict[str, ParamValue]) -> tuple[
-        dict[str, ParamValue], FloatArray
-    ]:
+    def initial_values(
+        self, overrides: dict[str, ParamValue]
+    ) -> tuple[dict[str, ParamValue], FloatArray]:
         """Parameters and initial state with ``overrides`` applied (see CompiledModel)."""
         return self.compiled.initial_values(overrides)
 
 
 def _build(m: SbmlModel, source_key: str) -> CalciumModel:
     for needed in ("OralCa", "GFR", "CaConc", "C4", "TERISC"):
-        if needed not in m.parameters and needed not in m.assignment_rules and needed not in {
-            s.id for s in m.species
-        }:
+        if (
+            needed not in m.parameters
+            and needed not in m.assignment_rules
+            and needed not in {s.id for s in m.species}
+        ):
             raise ModelFileError(f"The model has no '{needed}'; is it Peterson & Riggs 2010?")
     dose_expr: tuple[object, ...] = ("num", 0.0)
     for ev in m.events:
@@ -199,4 +206,3 @@ def _shipped_model() -> CalciumModel:
     path = resources.files("k2lab").joinpath("data/peterson_riggs_2010.xml")
     with resources.as_file(path) as p:
         return _build(read_sbml(p), "peterson_riggs_2010")
-

@@ -8,6 +8,7 @@ midnight where they change, and teriparatide is given by the model's own event w
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from functools import cache
@@ -97,24 +98,29 @@ def simulate_reference(
         rr["teri_number_of_doses"] = float(regimen.n_doses)
     rules = sorted({sid for sid, _ in ENDPOINTS.values()} - set(model.species))
     rr.timeCourseSelections = ["time", *[f"[{s}]" for s in model.species], *rules]
-    change = [0] + [d for d in range(1, n_days) if intake[person, d] != intake[person, d - 1]
-                    or gfr[person, d] != gfr[person, d - 1]]
+    change = [0] + [
+        d
+        for d in range(1, n_days)
+        if intake[person, d] != intake[person, d - 1] or gfr[person, d] != gfr[person, d - 1]
+    ]
     bounds = [*change, n_days]
     chunks: list[Any] = []
-    for k, (d0, d1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for k, (d0, d1) in enumerate(itertools.pairwise(bounds)):
         values = _model_inputs(intake[person, d0 : d0 + 1], gfr[person, d0 : d0 + 1])
         for key, value in values.items():
             rr[key] = float(np.asarray(value)[0])
-        res = np.asarray(rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY,
-                                     (d1 - d0) * per_day + 1))
+        res = np.asarray(
+            rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY, (d1 - d0) * per_day + 1)
+        )
         chunks.append(res if k == 0 else res[1:])
     table = np.concatenate(chunks, axis=0)[::per_out]
     n = model.n_species
     states = table[None, :, 1 : 1 + n]
     column = {s: 1 + i for i, s in enumerate(model.species)}
     column.update({r: 1 + n + i for i, r in enumerate(rules)})
-    endpoints = {name: factor * table[None, :, column[sid]]
-                 for name, (sid, factor) in ENDPOINTS.items()}
+    endpoints = {
+        name: factor * table[None, :, column[sid]] for name, (sid, factor) in ENDPOINTS.items()
+    }
     return CalciumTrajectory(
         time_h=table[:, 0].copy(),
         endpoints=endpoints,
@@ -133,9 +139,10 @@ def _grid_step(output_every_h: float, regimen: TeriparatideRegimen | None) -> fl
         for value in (regimen.first_dose_h, regimen.interval_h):
             frac = Fraction(value).limit_denominator(3600)
             if frac:
-                step = Fraction(math.gcd(step.numerator * frac.denominator,
-                                         frac.numerator * step.denominator),
-                                step.denominator * frac.denominator)
+                step = Fraction(
+                    math.gcd(step.numerator * frac.denominator, frac.numerator * step.denominator),
+                    step.denominator * frac.denominator,
+                )
     return float(step)
 
 

@@ -69,8 +69,7 @@ class CalciumScenario:
     teriparatide: TeriparatideRegimen | None = None
 
     def __post_init__(self) -> None:
-        intake = _daily(self.calcium_intake_mg_per_day, "calcium_intake_mg_per_day",
-                        positive=False)
+        intake = _daily(self.calcium_intake_mg_per_day, "calcium_intake_mg_per_day", positive=False)
         gfr = _daily(self.gfr_ml_per_min, "gfr_ml_per_min", positive=True)
         object.__setattr__(self, "calcium_intake_mg_per_day", intake)
         object.__setattr__(self, "gfr_ml_per_min", gfr)
@@ -80,9 +79,7 @@ class CalciumScenario:
                 "CalciumScenario inputs disagree on the number of people: "
                 f"{sorted(rows)} rows. Give each input one row or the same number of rows."
             )
-        if self.teriparatide is not None and not isinstance(
-            self.teriparatide, TeriparatideRegimen
-        ):
+        if self.teriparatide is not None and not isinstance(self.teriparatide, TeriparatideRegimen):
             raise ScenarioError("CalciumScenario.teriparatide must be a TeriparatideRegimen.")
 
     @property
@@ -98,8 +95,9 @@ class CalciumScenario:
         assert gfr is None or isinstance(gfr, np.ndarray)
         return intake, gfr
 
-    def daily_inputs(self, n_days: int, default_intake_mg_per_day: float,
-                     default_gfr_ml_per_min: float) -> tuple[FloatArray, FloatArray]:
+    def daily_inputs(
+        self, n_days: int, default_intake_mg_per_day: float, default_gfr_ml_per_min: float
+    ) -> tuple[FloatArray, FloatArray]:
         """Intake (mg/day) and GFR (mL/min) as (people, days) arrays for ``n_days`` days."""
         people = self.n_people
         out: list[FloatArray] = []
@@ -115,6 +113,9 @@ class CalciumScenario:
                     f"CalciumScenario.{field} has {a.shape[1]} days but the run lasts "
                     f"{n_days} days; give one value per day or a single value."
                 )
-            out.append(np.broadcast_to(a[:, :n_days] if a.shape[1] > 1 else a,
-                                       (people, n_days)).astype(float))
+            out.append(
+                np.broadcast_to(a[:, :n_days] if a.shape[1] > 1 else a, (people, n_days)).astype(
+                    float
+                )
+            )
         return out[0], out[1]

@@ -34,8 +34,10 @@ class SimulationStatus(enum.Enum):
         """What the status means and what to change."""
         if self is SimulationStatus.OK:
             return "The run reached the end time."
-        return ("The state became non-finite; check this person's inputs for extreme values "
-                "or tighten rtol.")
+        return (
+            "The state became non-finite; check this person's inputs for extreme values "
+            "or tighten rtol."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +85,9 @@ class CalciumTrajectory:
         return self.states[:, :, self.species.index(species_id)]
 
 
-def _model_inputs(intake_mg_per_day: FloatArray, gfr_ml_per_min: FloatArray) -> dict[
-    str, ParamValue
-]:
+def _model_inputs(
+    intake_mg_per_day: FloatArray, gfr_ml_per_min: FloatArray
+) -> dict[str, ParamValue]:
     return {
         "OralCa": intake_mg_per_day / CALCIUM_MG_PER_MMOL / HOURS_PER_DAY,
         "GFR": gfr_ml_per_min / GFR_ML_PER_MIN_PER_L_PER_H,
@@ -99,6 +101,7 @@ def simulate_calcium(
     years: float,
     output_every_h: float = HOURS_PER_DAY,
     rtol: float = 1e-6,
+    jacobian_age: int = 1,
 ) -> CalciumTrajectory:
     """Simulate the calcium model for everyone in ``scenario`` at once.
 
@@ -117,6 +120,9 @@ def simulate_calcium(
         Output spacing, hours; must divide 24.
     rtol
         Relative tolerance of the integrator's local error.
+    jacobian_age
+        Steps a Jacobian is reused for (1: fresh every step). Reuse makes population runs
+        cheaper; a rejected step always gets a fresh one.
 
     Returns
     -------
@@ -145,15 +151,14 @@ def simulate_calcium(
     people = intake.shape[0]
     compiled = model.compiled
     base, y0 = compiled.initial_values(_model_inputs(intake[:, 0], gfr[:, 0]))
-    y = np.array(np.broadcast_to(y0.reshape(compiled.n_species, -1),
-                                 (compiled.n_species, people)))
+    y = np.array(np.broadcast_to(y0.reshape(compiled.n_species, -1), (compiled.n_species, people)))
     changes = np.ones(n_days, dtype=bool)
     changes[1:] = np.any(intake[:, 1:] != intake[:, :-1], axis=0) | np.any(
         gfr[:, 1:] != gfr[:, :-1], axis=0
     )
 
     per_day = round(HOURS_PER_DAY / output_every_h)
-    times = np.arange(n_days * per_day + 1) * output_every_h
+    times: FloatArray = np.arange(n_days * per_day + 1, dtype=float) * output_every_h
     doses: dict[float, float] = {}
     if scenario.teriparatide is not None:
         depot = model.teriparatide_depot_pmol(scenario.teriparatide.dose_ug)
@@ -166,7 +171,7 @@ def simulate_calcium(
     teri = compiled.species.index("TERISC")
     if doses:
         scale[teri] = max(scale[teri], max(doses.values()))
-    solver = Rosenbrock(compiled.jacobian_sparsity, scale, rtol=rtol)
+    solver = Rosenbrock(compiled.jacobian_sparsity, scale, rtol=rtol, jacobian_age=jacobian_age)
     alive = np.ones(people, dtype=bool)
     # Outputs are kept as (state, parameters) and turned into endpoints at the end, one
     # batched call per stretch of constant inputs.
@@ -193,16 +198,20 @@ def simulate_calcium(
     for tb in breaks:
         p = params
         if people == 1:
+
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 out: FloatArray = compiled.rhs(0.0, yy[..., 0], p)[..., None]
                 return out
         else:
+
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 return compiled.rhs(0.0, yy, p)
+
         wanted = [float(s) for s in times if t < s <= tb]
         y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted)
-        for s, ys in zip(wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs,
-                         strict=False):
+        for s, ys in zip(
+            wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
+        ):
             record(s, ys, p)
         t = tb
         if tb in doses:
@@ -221,7 +230,9 @@ def simulate_calcium(
         seen = compiled.observe(0.0, states[:, start:stop, :], recorded[start][1])
         for name, (sid, factor) in ENDPOINTS.items():
             value = states[species_index[sid], start:stop] if sid in species_index else seen[sid]
-            endpoints[name][:, start:stop] = factor * np.broadcast_to(value, (stop - start, people)).T
+            endpoints[name][:, start:stop] = (
+                factor * np.broadcast_to(value, (stop - start, people)).T
+            )
         start = stop
     states = np.ascontiguousarray(np.transpose(states, (2, 1, 0)))
     states[~alive] = np.nan

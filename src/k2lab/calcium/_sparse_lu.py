@@ -1,0 +1,124 @@
+"""Batched sparse LU for the small linear systems of the Rosenbrock steps.
+
+Every person's matrix ``I/(h*gamma) - J`` has the same sparsity, so the elimination is planned
+once (minimum-degree ordering, symbolic fill-in) and then run for all people together: each
+pivot is a handful of numpy operations on arrays of shape (entries, people). There is no
+pivoting during the factorisation; the caller checks :attr:`SparseLU.ok` and falls back to a
+dense solve if a pivot is tiny or not finite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+def _min_degree_order(pattern: NDArray[np.bool_]) -> list[int]:
+    sym = pattern | pattern.T
+    n = sym.shape[0]
+    graph = {i: set(np.flatnonzero(sym[i]).tolist()) - {i} for i in range(n)}
+    order: list[int] = []
+    while graph:
+        node = min(graph, key=lambda v: (len(graph[v]), v))
+        neighbours = graph.pop(node)
+        for a in neighbours:
+            graph[a] |= neighbours - {a}
+            graph[a].discard(node)
+        order.append(node)
+    return order
+
+
+@dataclass(frozen=True)
+class _Pivot:
+    diag: int
+    lower_rows: IntArray
+    lower_idx: IntArray
+    upper_cols: IntArray
+    upper_idx: IntArray
+    target: IntArray
+    src_lower: IntArray
+    src_upper: IntArray
+
+
+class SparseLU:
+    """Plan for factorising and solving matrices with the pattern ``pattern`` (n × n).
+
+    Values are passed as an array of shape (entries, people) in the order of
+    :attr:`rows`/:attr:`cols` (original numbering); the diagonal is always an entry.
+    """
+
+    def __init__(self, pattern: NDArray[np.bool_]) -> None:
+        n = pattern.shape[0]
+        full = pattern | np.eye(n, dtype=bool)
+        self.perm = np.array(_min_degree_order(full), dtype=np.intp)
+        a = full[np.ix_(self.perm, self.perm)].copy()
+        for k in range(n):  # symbolic elimination: fill-in
+            lower = np.flatnonzero(a[k + 1 :, k]) + k + 1
+            upper = np.flatnonzero(a[k, k + 1 :]) + k + 1
+            a[np.ix_(lower, upper)] = True
+        rows, cols = np.nonzero(a)
+        index = -np.ones((n, n), dtype=np.intp)
+        index[rows, cols] = np.arange(len(rows))
+        self.n = n
+        self.n_entries = len(rows)
+        inverse = np.empty(n, dtype=np.intp)
+        inverse[self.perm] = np.arange(n)
+        # Where each structural entry (original numbering) of the input sits in the plan.
+        orig_rows, orig_cols = np.nonzero(full)
+        self.rows = orig_rows
+        self.cols = orig_cols
+        self.input_index = index[inverse[orig_rows], inverse[orig_cols]]
+        self.diag_input = np.flatnonzero(orig_rows == orig_cols)
+        self.pivots: list[_Pivot] = []
+        for k in range(n):
+            lower = np.flatnonzero(a[k + 1 :, k]) + k + 1
+            upper = np.flatnonzero(a[k, k + 1 :]) + k + 1
+            li, uj = np.meshgrid(lower, upper, indexing="ij")
+            self.pivots.append(
+                _Pivot(
+                    diag=int(index[k, k]),
+                    lower_rows=lower,
+                    lower_idx=index[lower, k],
+                    upper_cols=upper,
+                    upper_idx=index[k, upper],
+                    target=index[li, uj].ravel(),
+                    src_lower=index[li, k].ravel(),
+                    src_upper=index[k, uj].ravel(),
+                )
+            )
+        self.ok = True
+
+    def factor(self, values: FloatArray) -> FloatArray:
+        """LU factors of matrices given by ``values`` (entries in :attr:`rows`/:attr:`cols`)."""
+        lu = np.zeros((self.n_entries, values.shape[1]))
+        lu[self.input_index] = values
+        smallest = np.inf
+        for p in self.pivots:
+            piv = lu[p.diag]
+            smallest = min(smallest, float(np.min(np.abs(piv))))
+            if len(p.lower_idx):
+                lu[p.lower_idx] /= piv
+                if len(p.target):
+                    lu[p.target] -= lu[p.src_lower] * lu[p.src_upper]
+        self.ok = bool(np.isfinite(smallest) and smallest > 1e-200 and np.all(np.isfinite(lu)))
+        return lu
+
+    def solve(self, lu: FloatArray, b: FloatArray) -> FloatArray:
+        """Solve with factors from :meth:`factor`; ``b`` has shape (n, people)."""
+        x = b[self.perm].copy()
+        for k, p in enumerate(self.pivots):
+            if len(p.lower_rows):
+                x[p.lower_rows] -= lu[p.lower_idx] * x[k]
+        for k in range(self.n - 1, -1, -1):
+            p = self.pivots[k]
+            if len(p.upper_cols):
+                x[k] -= np.einsum("ij,ij->j", lu[p.upper_idx], x[p.upper_cols])
+            x[k] /= lu[p.diag]
+        out = np.empty_like(x)
+        out[self.perm] = x
+        return out
