@@ -102,3 +102,16 @@ def test_teriparatide_twice_weekly_matches_roadrunner(
 ) -> None:
     regimen = TeriparatideRegimen(dose_ug=20.0, first_dose_h=12.0, interval_h=84.0, n_doses=26)
     _check(model, runner, deviation, CalciumScenario(teriparatide=regimen), years=1)
+
+
+def test_published_dosing_at_daily_outputs_still_gives_every_dose(
+    model: CalciumModel, runner: Any, deviation: Any
+) -> None:
+    # The SBML's `time == t_k` triggers fire in libroadrunner only on a time point; the
+    # reference must land on the doses (12, 36, 60 h) even when outputs are daily.
+    scenario = CalciumScenario(teriparatide=model.published_teriparatide)
+    ref = simulate_reference(model, scenario, years=30 / 365, runner=runner)
+    none = simulate_reference(model, CalciumScenario(), years=30 / 365, runner=runner)
+    assert not np.allclose(ref.endpoints["pth_pmol_per_l"], none.endpoints["pth_pmol_per_l"],
+                           rtol=1e-3)
+    _check(model, runner, deviation, scenario, years=30 / 365)
