@@ -112,6 +112,7 @@ def test_published_dosing_at_daily_outputs_still_gives_every_dose(
     scenario = CalciumScenario(teriparatide=model.published_teriparatide)
     ref = simulate_reference(model, scenario, years=30 / 365, runner=runner)
     none = simulate_reference(model, CalciumScenario(), years=30 / 365, runner=runner)
-    assert not np.allclose(ref.endpoints["pth_pmol_per_l"], none.endpoints["pth_pmol_per_l"],
-                           rtol=1e-3)
+    assert not np.allclose(
+        ref.endpoints["pth_pmol_per_l"], none.endpoints["pth_pmol_per_l"], rtol=1e-3
+    )
     _check(model, runner, deviation, scenario, years=30 / 365)

@@ -69,6 +69,7 @@ class CompiledModel:
     dynamic_rules: tuple[str, ...]
     rhs: RhsFunction
     observe: ObserveFunction
+    static: Callable[[Mapping[str, ParamValue]], dict[str, ParamValue]]
     jacobian_sparsity: NDArray[np.bool_]
     source: str
 
@@ -119,14 +120,8 @@ class CompiledModel:
 
     def parameters(self, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Evaluate the static rules for ``params``; the result is what ``rhs`` takes."""
-        namespace: dict[str, Any] = {"np": np, "t": 0.0}
-        namespace.update({_var(k): v for k, v in params.items()})
-        names = {k: _var(k) for k in (*params, *self.static_rules)}
         out = dict(params)
-        for name in self.static_rules:
-            value = eval(to_python(self.sbml.assignment_rules[name], names), namespace)
-            namespace[_var(name)] = value
-            out[name] = value
+        out.update(self.static(params))
         return out
 
 
@@ -196,6 +191,14 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
     lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
     lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
+    lines.append("")
+    lines.append("def static(p):")
+    static_used: set[str] = set()
+    for n in static_rules:
+        static_used |= symbols(rules[n])
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(static_used - set(static_rules))]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in static_rules) + "}")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"np": np}
     exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
@@ -231,6 +234,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         dynamic_rules=dynamic_rules,
         rhs=namespace["rhs"],
         observe=namespace["observe"],
+        static=namespace["static"],
         jacobian_sparsity=sparsity,
         source=source,
     )

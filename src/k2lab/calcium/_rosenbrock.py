@@ -29,6 +29,8 @@ Rhs = Callable[[FloatArray], FloatArray]
 _GAMMA = 0.5
 _A31, _A41, _A43 = 2.0, 2.0, 1.0
 _C21, _C31, _C32, _C41, _C42, _C43 = 4.0, 1.0, -1.0, 1.0, -1.0, -8.0 / 3.0
+#: Up to this many people the linear systems are solved densely.
+_DENSE_UP_TO = 16
 _EPS_SQRT = float(np.sqrt(np.finfo(float).eps))
 
 
@@ -123,7 +125,10 @@ class Rosenbrock:
         g = np.zeros((people, n, n))
         g[:, self.lu.rows, self.lu.cols] = -_nan_to_zero(jac).T
         g[:, np.arange(n), np.arange(n)] += 1.0 / (_GAMMA * h)
-        ginv = np.linalg.pinv(g)
+        try:
+            ginv = np.linalg.inv(g)
+        except np.linalg.LinAlgError:
+            ginv = np.linalg.pinv(g)
 
         def solve(b: FloatArray) -> FloatArray:
             out: FloatArray = np.matmul(ginv, b.T[:, :, None])[:, :, 0].T
@@ -171,13 +176,17 @@ class Rosenbrock:
                 age = 0
             age += 1
             with np.errstate(all="ignore"):
-                g = -jac
-                g[self.lu.diag_input] += 1.0 / (_GAMMA * h)
-                factors = self.lu.factor(g)
-                # A tiny pivot: fall back to a dense pseudo-inverse for this step.
-                solve = (
-                    self._sparse_solver(factors) if self.lu.ok else self._dense_solver(jac, h)
-                )
+                if y.shape[1] <= _DENSE_UP_TO:
+                    # Few people: one dense inverse costs less than the sparse plan's loop.
+                    solve = self._dense_solver(jac, h)
+                else:
+                    g = -jac
+                    g[self.lu.diag_input] += 1.0 / (_GAMMA * h)
+                    factors = self.lu.factor(g)
+                    # A tiny pivot: fall back to a dense pseudo-inverse for this step.
+                    solve = (
+                        self._sparse_solver(factors) if self.lu.ok else self._dense_solver(jac, h)
+                    )
 
                 k1 = solve(f0)
                 k2 = solve(f0 + (_C21 / h) * k1)
