@@ -179,3 +179,20 @@ def test_piecewise_translation_takes_each_persons_branch() -> None:
     code = to_python(expr, {"x": "x"})
     out = eval(code, {"np": np, "x": np.array([-2.0, 3.0])})
     assert out.tolist() == [-1.0, 1.0]
+
+
+def test_sparse_lu_solves_like_a_dense_solver(model: CalciumModel) -> None:
+    from k2lab.calcium._sparse_lu import SparseLU
+
+    rng = np.random.default_rng(3)
+    lu = SparseLU(model.compiled.jacobian_sparsity)
+    people = 5
+    values = rng.standard_normal((len(lu.rows), people))
+    values[lu.diag_input] += 8.0
+    dense = np.zeros((people, lu.n, lu.n))
+    dense[:, lu.rows, lu.cols] = values.T
+    b = rng.standard_normal((lu.n, people))
+    x = lu.solve(lu.factor(values), b)
+    assert lu.ok
+    expected = np.linalg.solve(dense, b.T[:, :, None])[:, :, 0].T
+    np.testing.assert_allclose(x, expected, rtol=1e-10, atol=1e-12)

@@ -10,6 +10,7 @@ dense solve if a pivot is tiny or not finite.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -92,33 +93,50 @@ class SparseLU:
                 )
             )
         self.ok = True
+        self._diag = np.array([p.diag for p in self.pivots], dtype=np.intp)
+        self._factor_code, self._solve_code = self._generate()
+
+    def _generate(self) -> tuple[Any, Any]:
+        """Straight-line Python for the factorisation and the solve (one line per update)."""
+        f = ["def factor(lu):"]
+        for p in self.pivots:
+            if len(p.lower_idx):
+                f.append(f"    piv = lu[{p.diag}]")
+                for e in p.lower_idx.tolist():
+                    f.append(f"    lu[{e}] /= piv")
+                for t, a, b in zip(
+                    p.target.tolist(), p.src_lower.tolist(), p.src_upper.tolist(), strict=True
+                ):
+                    f.append(f"    lu[{t}] -= lu[{a}] * lu[{b}]")
+        f.append("    return lu")
+        g = ["def solve(lu, x):"]
+        for k, p in enumerate(self.pivots):
+            for r, e in zip(p.lower_rows.tolist(), p.lower_idx.tolist(), strict=True):
+                g.append(f"    x[{r}] -= lu[{e}] * x[{k}]")
+        for k in range(self.n - 1, -1, -1):
+            p = self.pivots[k]
+            for c, e in zip(p.upper_cols.tolist(), p.upper_idx.tolist(), strict=True):
+                g.append(f"    x[{k}] -= lu[{e}] * x[{c}]")
+            g.append(f"    x[{k}] /= lu[{p.diag}]")
+        g.append("    return x")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join([*f, "", *g]) + "\n", "<k2lab sparse lu>", "exec"), namespace)
+        return namespace["factor"], namespace["solve"]
 
     def factor(self, values: FloatArray) -> FloatArray:
         """LU factors of matrices given by ``values`` (entries in :attr:`rows`/:attr:`cols`)."""
         lu = np.zeros((self.n_entries, values.shape[1]))
         lu[self.input_index] = values
-        smallest = np.inf
-        for p in self.pivots:
-            piv = lu[p.diag]
-            smallest = min(smallest, float(np.min(np.abs(piv))))
-            if len(p.lower_idx):
-                lu[p.lower_idx] /= piv
-                if len(p.target):
-                    lu[p.target] -= lu[p.src_lower] * lu[p.src_upper]
-        self.ok = bool(np.isfinite(smallest) and smallest > 1e-200 and np.all(np.isfinite(lu)))
+        # The generated code updates the rows (views of ``lu``) in place.
+        self._factor_code(list(lu))
+        pivots = np.abs(lu[self._diag])
+        self.ok = bool(np.all(np.isfinite(lu)) and np.min(pivots) > 1e-200)
         return lu
 
     def solve(self, lu: FloatArray, b: FloatArray) -> FloatArray:
         """Solve with factors from :meth:`factor`; ``b`` has shape (n, people)."""
-        x = b[self.perm].copy()
-        for k, p in enumerate(self.pivots):
-            if len(p.lower_rows):
-                x[p.lower_rows] -= lu[p.lower_idx] * x[k]
-        for k in range(self.n - 1, -1, -1):
-            p = self.pivots[k]
-            if len(p.upper_cols):
-                x[k] -= np.einsum("ij,ij->j", lu[p.upper_idx], x[p.upper_cols])
-            x[k] /= lu[p.diag]
+        x = b[self.perm]
+        self._solve_code(list(lu), list(x))  # in place on the rows of x
         out = np.empty_like(x)
         out[self.perm] = x
         return out
