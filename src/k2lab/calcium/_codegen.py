@@ -166,21 +166,80 @@ def compile_model(m: SbmlModel) -> CompiledModel:
 
     names = {k: _var(k) for k in (*m.compartments, *m.parameters, *species, *rules)}
     param_names = sorted((set(m.compartments) | set(m.parameters) | set(static_rules)) - dynamic)
+    static_set = set(param_names)
+
+    # Hoist sub-expressions that use parameters only (e.g. EC50 ** gamma) into the static
+    # function, so the right-hand side does not recompute them at every call.
+    hoisted: dict[Expr, str] = {}
+
+    def hoist(e: Expr) -> Expr:
+        if e[0] != "op":
+            return e
+        syms = symbols(e)
+        if syms and syms <= static_set and not uses_time(e):
+            if e not in hoisted:
+                hoisted[e] = f"_h{len(hoisted)}"
+            return ("sym", hoisted[e])
+        return ("op", e[1], tuple(hoist(a) for a in e[2]))  # type: ignore[attr-defined]
+
+    rhs_rules = [(n, hoist(rules[n])) for n in dynamic_rules if n in needed]
+    rhs_rates = [(f"r{k}", hoist(rx.rate)) for k, rx in enumerate(m.reactions)]
+    rhs_rate_rules = {sp: hoist(e) for sp, e in m.rate_rules.items()}
+    names.update({h: _var(h) for h in hoisted.values()})
+
+    # Common sub-expressions with a power, exp or log are computed once.
+    counts: dict[Expr, int] = {}
+
+    def count(e: Expr) -> None:
+        if e[0] == "op":
+            if e[1] in ("power", "exp", "ln"):
+                counts[e] = counts.get(e, 0) + 1
+            for a in e[2]:  # type: ignore[attr-defined]
+                count(a)
+
+    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
+        count(e)
+    shared = {e: f"_c{i}" for i, e in enumerate(x for x, c in counts.items() if c > 1)}
+    names.update({c: _var(c) for c in shared.values()})
+    defined: set[str] = set()
+
+    def emit(target: str, e: Expr) -> list[str]:
+        pre: list[str] = []
+
+        def sub(x: Expr) -> Expr:
+            if x[0] != "op":
+                return x
+            if x in shared:
+                c = shared[x]
+                if c not in defined:
+                    inner = ("op", x[1], tuple(sub(a) for a in x[2]))  # type: ignore[attr-defined]
+                    pre.append(f"    {_var(c)} = {to_python(inner, names)}")
+                    defined.add(c)
+                return ("sym", c)
+            return ("op", x[1], tuple(sub(a) for a in x[2]))  # type: ignore[attr-defined]
+
+        code = to_python(sub(e), names)
+        return [*pre, f"    {target} = {code}"]
+
     lines = ["def rhs(t, y, p):"]
     lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
     used: set[str] = set()
-    for e in rate_exprs:
+    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
         used |= symbols(e)
-    for d in needed:
-        used |= symbols(rules[d])
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names if q in used]
-    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules if n in needed]
-    lines += [f"    r{k} = {to_python(rx.rate, names)}" for k, rx in enumerate(m.reactions)]
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in [*param_names, *hoisted.values()] if q in used]
+    for n, e in rhs_rules:
+        lines += emit(_var(n), e)
+    for r, e in rhs_rates:
+        lines += emit(r, e)
+    rate_rule_code = {}
+    for sp, e in rhs_rate_rules.items():
+        lines += emit(f"rr_{species.index(sp)}", e)
+        rate_rule_code[sp] = f"rr_{species.index(sp)}"
     lines.append("    out = np.zeros_like(y)")
     for i, s in enumerate(species):
         parts = [f"{c!r} * {r}" for c, r in terms[s]]
-        if s in m.rate_rules:
-            parts.append(to_python(m.rate_rules[s], names))
+        if s in rate_rule_code:
+            parts.append(rate_rule_code[s])
         if parts:
             scale = "" if s in m.rate_rules else f" / {volume[s]!r}"
             lines.append(f"    out[{i}] = ({' + '.join(parts)}){scale}")
@@ -196,9 +255,13 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     static_used: set[str] = set()
     for n in static_rules:
         static_used |= symbols(rules[n])
+    for e in hoisted:
+        static_used |= symbols(e)
     lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(static_used - set(static_rules))]
     lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
-    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in static_rules) + "}")
+    lines += [f"    {_var(h)} = {to_python(e, names)}" for e, h in hoisted.items()]
+    outputs = [*static_rules, *hoisted.values()]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"np": np}
     exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
