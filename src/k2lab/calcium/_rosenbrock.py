@@ -209,7 +209,12 @@ class Rosenbrock:
             if err > 1.0:
                 self.stats.rejected += 1
                 h = h * max(0.2, 0.9 * err ** (-1.0 / 3.0))
-                jac = None  # a rejected step gets a fresh Jacobian
+                # A rejected step needs a Jacobian at its state: keep it if it was just made
+                # there (the state has not moved), else make a new one.
+                if age > 1:
+                    jac = None
+                else:
+                    age = 0
                 continue
             tnew = t1 if last else t + h
             ynew = np.where(alive[None, :], ynew, y)
