@@ -196,3 +196,14 @@ def test_sparse_lu_solves_like_a_dense_solver(model: CalciumModel) -> None:
     assert lu.ok
     expected = np.linalg.solve(dense, b.T[:, :, None])[:, :, 0].T
     np.testing.assert_allclose(x, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import k2lab.calcium as calcium
+
+    # isort style, as ruff keeps it: constants first, then the rest, each sorted.
+    constants = [n for n in calcium.__all__ if n.isupper()]
+    others = [n for n in calcium.__all__ if not n.isupper()]
+    assert calcium.__all__ == sorted(constants) + sorted(others)
+    for name in calcium.__all__:
+        assert hasattr(calcium, name), name
