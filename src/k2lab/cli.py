@@ -27,15 +27,18 @@ from k2lab.intake import Person, compute_intake, cover, load_diet, parse_target
 from k2lab.intake.reference import NO_K2_REFERENCE
 from k2lab.report import DISCLAIMER, intake_json, report_json
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="k2lab: vitamin K by form (K1, MK-4 ... MK-10), intake, and sources.")
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="k2lab: vitamin K by form (K1, MK-4 ... MK-10), intake, and sources.",
+)
 foods_app = typer.Typer(no_args_is_help=True, help="Search and inspect the food database.")
 db_app = typer.Typer(no_args_is_help=True, help="Build or import the food database.")
 app.add_typer(foods_app, name="foods")
 app.add_typer(db_app, name="db")
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state: dict[str, Path | None] = {"db": None}
 
 P = ParamSpec("P")
@@ -67,8 +70,10 @@ def _print_json(data: Any) -> None:
 
 @app.callback()
 def _main(
-    db: Annotated[Path | None, typer.Option(help="Food database file (default: built cache; "
-                                            "env K2LAB_FOOD_DB).")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Food database file (default: built cache; env K2LAB_FOOD_DB)."),
+    ] = None,
 ) -> None:
     _state["db"] = db
 
@@ -88,23 +93,43 @@ def _fmt(x: float, unit: str = "") -> str:
 def food_json(food: Food) -> dict[str, Any]:
     """A food with every nutrient summary and every sourced value."""
     return {
-        "food_key": food.key, "name": food.name, "synonyms": list(food.synonyms),
-        "category": food.category, "diet": food.diet, "diet_basis": food.diet_basis,
-        "origin": food.origin, "usda_name": food.usda_name, "article_label": food.article_label,
+        "food_key": food.key,
+        "name": food.name,
+        "synonyms": list(food.synonyms),
+        "category": food.category,
+        "diet": food.diet,
+        "diet_basis": food.diet_basis,
+        "origin": food.origin,
+        "usda_name": food.usda_name,
+        "article_label": food.article_label,
         "main_k2_form": food.main_k2_form,
         "k2_total_ug_per_100g": round(food.k2_per_100g(), 2),
         "nutrients": {
             field_name(n) + "_per_100g": {
-                "typical": s.typical, "low": s.low, "high": s.high, "evidence": s.evidence,
+                "typical": s.typical,
+                "low": s.low,
+                "high": s.high,
+                "evidence": s.evidence,
                 "rule": s.rule,
-                "values": [{"value": v.value, "low": v.low, "high": v.high, "quality": v.quality,
-                            "source_key": v.source_key, "country": v.country, "notes": v.notes}
-                           for v in s.values],
+                "values": [
+                    {
+                        "value": v.value,
+                        "low": v.low,
+                        "high": v.high,
+                        "quality": v.quality,
+                        "source_key": v.source_key,
+                        "country": v.country,
+                        "notes": v.notes,
+                    }
+                    for v in s.values
+                ],
             }
             for n, s in food.nutrients.items()
         },
-        "portions": [{"name": p.name, "grams": p.grams, "quality": p.quality,
-                      "source_key": p.source_key} for p in food.portions],
+        "portions": [
+            {"name": p.name, "grams": p.grams, "quality": p.quality, "source_key": p.source_key}
+            for p in food.portions
+        ],
     }
 
 
@@ -114,8 +139,12 @@ def foods_search(
     text: Annotated[str, typer.Argument(help="Name to look for (fuzzy; '' lists all).")] = "",
     diet: Annotated[str | None, typer.Option(help=f"One of {', '.join(DIET_PATTERNS)}.")] = None,
     category: Annotated[str | None, typer.Option(help="k2lab category, e.g. cheese_hard.")] = None,
-    vitamer: Annotated[str | None, typer.Option(help="Only foods with this form: K1, K2, MK-7...")] = None,
-    rank: Annotated[str, typer.Option(help="relevance, k2_per_100g or k2_per_portion.")] = "relevance",
+    vitamer: Annotated[
+        str | None, typer.Option(help="Only foods with this form: K1, K2, MK-7...")
+    ] = None,
+    rank: Annotated[
+        str, typer.Option(help="relevance, k2_per_100g or k2_per_portion.")
+    ] = "relevance",
     limit: Annotated[int, typer.Option(help="Number of foods.")] = 15,
     as_json: JsonOpt = False,
 ) -> None:
@@ -123,21 +152,43 @@ def foods_search(
     if rank not in ("relevance", "k2_per_100g", "k2_per_portion"):
         raise K2LabError(f"Unknown --rank '{rank}'. Use relevance, k2_per_100g or k2_per_portion.")
     db = _db()
-    found = db.search(text, diet=diet, category=category, vitamer=vitamer, rank_by=rank,  # type: ignore[arg-type]
-                      limit=limit)
+    found = db.search(
+        text,
+        diet=diet,
+        category=category,
+        vitamer=vitamer,
+        rank_by=rank,  # type: ignore[arg-type]
+        limit=limit,
+    )
     if as_json:
-        _print_json([{"food_key": f.key, "name": f.name, "category": f.category, "diet": f.diet,
-                      "main_k2_form": f.main_k2_form,
-                      "k1_ug_per_100g": round(f.per_100g("K1"), 2),
-                      "k2_total_ug_per_100g": round(f.k2_per_100g(), 2),
-                      "origin": f.origin} for f in found])
+        _print_json(
+            [
+                {
+                    "food_key": f.key,
+                    "name": f.name,
+                    "category": f.category,
+                    "diet": f.diet,
+                    "main_k2_form": f.main_k2_form,
+                    "k1_ug_per_100g": round(f.per_100g("K1"), 2),
+                    "k2_total_ug_per_100g": round(f.k2_per_100g(), 2),
+                    "origin": f.origin,
+                }
+                for f in found
+            ]
+        )
         return
     table = Table(title=f"Foods matching '{text}'" if text else "Foods")
     for col in ("key", "name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
         table.add_column(col)
     for f in found:
-        table.add_row(f.key, f.name, f.diet, _fmt(f.per_100g("K1")), _fmt(f.k2_per_100g()),
-                      f.main_k2_form or "-")
+        table.add_row(
+            f.key,
+            f.name,
+            f.diet,
+            _fmt(f.per_100g("K1")),
+            _fmt(f.k2_per_100g()),
+            f.main_k2_form or "-",
+        )
     out.print(table)
 
 
@@ -152,8 +203,9 @@ def foods_show(
     f = db.resolve(food)
     if as_json:
         data = food_json(f)
-        data["sources"] = db.sources(v["source_key"] for n in data["nutrients"].values()
-                                     for v in n["values"])
+        data["sources"] = db.sources(
+            v["source_key"] for n in data["nutrients"].values() for v in n["values"]
+        )
         _print_json(data)
         return
     out.print(f"[bold]{f.name}[/]  ({f.key}; {f.category}; {f.diet}, {f.diet_basis})")
@@ -169,13 +221,19 @@ def foods_show(
         vals = "; ".join(f"{_fmt(v.value)} [{v.quality}, {v.source_key}]" for v in s.values)
         table.add_row(n, _fmt(s.typical, unit), f"{_fmt(s.low)}–{_fmt(s.high)}", s.evidence, vals)
     out.print(table)
-    out.print(f"K2 (sum of menaquinones): {_fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
-              f"{f.main_k2_form or 'none reported'}")
+    out.print(
+        f"K2 (sum of menaquinones): {_fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
+        f"{f.main_k2_form or 'none reported'}"
+    )
     if f.portions:
-        out.print("Portions: " + ", ".join(f"{p.name} = {p.grams:g} g ({p.quality})" for p in f.portions))
+        out.print(
+            "Portions: " + ", ".join(f"{p.name} = {p.grams:g} g ({p.quality})" for p in f.portions)
+        )
     for t in db.totals.get(f.key, []):
-        out.print(f"Reported total: {t['total_ug_per_100g']} µg/100 g ({t['forms']}; "
-                  f"{t['quality']}, {t['source_key']})")
+        out.print(
+            f"Reported total: {t['total_ug_per_100g']} µg/100 g ({t['forms']}; "
+            f"{t['quality']}, {t['source_key']})"
+        )
 
 
 @foods_app.command("stats")
@@ -194,8 +252,11 @@ def foods_stats(as_json: JsonOpt = False) -> None:
     order = [*VITAMERS, "calcium", "vitamin_d", "energy"]
     for n in sorted(stats, key=order.index):
         by = stats[n]
-        table.add_row(n, str(by.get("any source", 0)),
-                      ", ".join(f"{k} {v}" for k, v in by.items() if k != "any source"))
+        table.add_row(
+            n,
+            str(by.get("any source", 0)),
+            ", ".join(f"{k} {v}" for k, v in by.items() if k != "any source"),
+        )
     out.print(table)
 
 
@@ -204,9 +265,20 @@ def _load(path: Path, age: float | None, sex: str | None) -> Any:
     diet = load_diet(path, db)
     if age is not None or sex is not None:
         p = diet.person
-        diet = type(diet)(Person(age if age is not None else p.age, sex or p.sex, p.pregnant,
-                                 p.lactating, p.weight_kg, p.diet), diet.days, diet.source,
-                          diet.typical_day, ())
+        diet = type(diet)(
+            Person(
+                age if age is not None else p.age,
+                sex or p.sex,
+                p.pregnant,
+                p.lactating,
+                p.weight_kg,
+                p.diet,
+            ),
+            diet.days,
+            diet.source,
+            diet.typical_day,
+            (),
+        )
     return db, diet
 
 
@@ -222,8 +294,11 @@ def _intake_table(result: Any) -> Table:
         e = result.mean[n]
         if n in K2_VITAMERS and e.high == 0:
             continue
-        label = {"K2": "K2 (all menaquinones)", "K": "total K (K1 + K2)",
-                 "vitamin_d": "vitamin D"}.get(n, n)
+        label = {
+            "K2": "K2 (all menaquinones)",
+            "K": "total K (K1 + K2)",
+            "vitamin_d": "vitamin D",
+        }.get(n, n)
         table.add_row(label, _fmt(e.typical, e.unit), f"{_fmt(e.low)}–{_fmt(e.high)}")
     return table
 
@@ -251,9 +326,14 @@ def _print_comparisons(body: dict[str, Any]) -> None:
     for col in ("authority", "nutrient", "kind", "reference", "you", "status"):
         table.add_column(col)
     for c in body["comparisons"]:
-        table.add_row(f"{c['authority']} {c['year']}", c["nutrient"], c["kind"],
-                      f"{_fmt(c['reference_per_day'])} {c['unit']}", _fmt(c["intake_per_day"]),
-                      f"{c['status']} ({c['percent_of_reference']:.0f}%)")
+        table.add_row(
+            f"{c['authority']} {c['year']}",
+            c["nutrient"],
+            c["kind"],
+            f"{_fmt(c['reference_per_day'])} {c['unit']}",
+            _fmt(c["intake_per_day"]),
+            f"{c['status']} ({c['percent_of_reference']:.0f}%)",
+        )
     out.print(table)
     out.print(NO_K2_REFERENCE)
     for w in body["warnings"]:
@@ -270,20 +350,38 @@ def cover_cmd(
     """How much of a food reaches a daily target of one vitamin K form."""
     c = cover(_db().resolve(food), parse_target(target))
     if as_json:
-        _print_json({
-            "food_key": c.food.key, "name": c.food.name, "target_form": c.target.form,
-            "target_ug_per_day": c.target.amount_ug,
-            "grams_per_day": {"typical": round(c.grams_typical, 2), "low": round(c.grams_low, 2),
-                              "high": None if math.isinf(c.grams_high) else round(c.grams_high, 2)},
-            "portions": [{"portion": n, "count_typical": round(t, 2), "count_low": round(lo, 2),
-                          "count_high": None if math.isinf(hi) else round(hi, 2)}
-                         for n, t, lo, hi in c.portions],
-        })
+        _print_json(
+            {
+                "food_key": c.food.key,
+                "name": c.food.name,
+                "target_form": c.target.form,
+                "target_ug_per_day": c.target.amount_ug,
+                "grams_per_day": {
+                    "typical": round(c.grams_typical, 2),
+                    "low": round(c.grams_low, 2),
+                    "high": None if math.isinf(c.grams_high) else round(c.grams_high, 2),
+                },
+                "portions": [
+                    {
+                        "portion": n,
+                        "count_typical": round(t, 2),
+                        "count_low": round(lo, 2),
+                        "count_high": None if math.isinf(hi) else round(hi, 2),
+                    }
+                    for n, t, lo, hi in c.portions
+                ],
+            }
+        )
         return
-    hi = "unbounded (the low end of its range has none)" if math.isinf(c.grams_high) else _fmt(
-        c.grams_high, "g")
-    out.print(f"{_fmt(c.target.amount_ug, 'µg')} {c.target.form} a day from {c.food.name}: "
-              f"{_fmt(c.grams_typical, 'g')} (range {_fmt(c.grams_low, 'g')} to {hi})")
+    hi = (
+        "unbounded (the low end of its range has none)"
+        if math.isinf(c.grams_high)
+        else _fmt(c.grams_high, "g")
+    )
+    out.print(
+        f"{_fmt(c.target.amount_ug, 'µg')} {c.target.form} a day from {c.food.name}: "
+        f"{_fmt(c.grams_typical, 'g')} (range {_fmt(c.grams_low, 'g')} to {hi})"
+    )
     for name, t, lo, h in c.portions:
         out.print(f"  = {t:.2g} × {name} ({lo:.2g} to {'∞' if math.isinf(h) else f'{h:.2g}'})")
 
@@ -292,7 +390,9 @@ def cover_cmd(
 @friendly
 def report_cmd(
     diet_file: Annotated[Path, typer.Argument(help="Diet (.toml) or diary (.csv).")],
-    target: Annotated[str, typer.Option(help="Your K2 target (no authority sets one).")] = "90 ug K2",
+    target: Annotated[
+        str, typer.Option(help="Your K2 target (no authority sets one).")
+    ] = "90 ug K2",
     age: AgeOpt = None,
     sex: SexOpt = None,
     as_json: JsonOpt = False,
@@ -305,8 +405,10 @@ def report_cmd(
         return
     p = body["person"]
     out.rule(f"k2lab report: {body['diet_file']}")
-    out.print(f"{p['sex']}, {p['age_years']:g} y, diet: {p['diet'] or 'not given'}; "
-              f"{body['days']} day(s){' (a typical day)' if body['typical_day'] else ''}")
+    out.print(
+        f"{p['sex']}, {p['age_years']:g} y, diet: {p['diet'] or 'not given'}; "
+        f"{body['days']} day(s){' (a typical day)' if body['typical_day'] else ''}"
+    )
     out.print(_intake_table(compute_intake(diet)))
     top = Table(title="Top contributors (per day)")
     for col in ("food", "grams", "K1 µg", "K2 µg", "main K2"):
@@ -319,15 +421,21 @@ def report_cmd(
     out.print(top)
     t = body["target"]
     status = "met" if t["met"] else f"short by {_fmt(t['gap_ug_per_day'], 'µg')}/day"
-    out.print(f"[bold]Target {t['target_ug_per_day']:g} µg {t['form']}/day[/] (your choice): you get "
-              f"{_fmt(t['intake_ug_per_day'], 'µg')} ({_fmt(t['intake_low_ug_per_day'])}–"
-              f"{_fmt(t['intake_high_ug_per_day'])}): {status}")
+    out.print(
+        f"[bold]Target {t['target_ug_per_day']:g} µg {t['form']}/day[/] (your choice): you get "
+        f"{_fmt(t['intake_ug_per_day'], 'µg')} ({_fmt(t['intake_low_ug_per_day'])}–"
+        f"{_fmt(t['intake_high_ug_per_day'])}): {status}"
+    )
     for s in t["to_close_gap"]:
-        amount = (f"{s['portions']:.2g} × {s['portion']}" if s["portion"] else "")
-        out.print(f"  to close it: {_fmt(s['grams'], 'g')} {s['name']} {f'({amount})' if amount else ''}")
+        amount = f"{s['portions']:.2g} × {s['portion']}" if s["portion"] else ""
+        out.print(
+            f"  to close it: {_fmt(s['grams'], 'g')} {s['name']} {f'({amount})' if amount else ''}"
+        )
     _print_comparisons(body)
     if body["foods_without_k2_data"]:
-        out.print("No menaquinone data (K2 counted as 0): " + ", ".join(body["foods_without_k2_data"]))
+        out.print(
+            "No menaquinone data (K2 counted as 0): " + ", ".join(body["foods_without_k2_data"])
+        )
     out.print("[bold]Sources used[/]")
     for key, s in body["sources"].items():
         out.print(f"  {key}: {s['citation'][:160]}")

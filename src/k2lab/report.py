@@ -9,7 +9,12 @@ from typing import Any
 
 from k2lab.errors import K2LabError
 from k2lab.foods.database import Food, FoodDatabase
-from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENT_UNITS, diet_allows, field_name
+from k2lab.foods.nutrients import (
+    K2_VITAMERS,
+    NUTRIENT_UNITS,
+    diet_allows,
+    field_name,
+)
 from k2lab.intake.compute import Estimate, IntakeResult
 from k2lab.intake.cover import Target, cover
 from k2lab.intake.reference import NO_K2_REFERENCE, compare
@@ -25,15 +30,22 @@ SHOWN = ("K1", *K2_VITAMERS, "K2", "K", "calcium", "vitamin_d")
 
 def estimate_json(e: Estimate) -> dict[str, float | str]:
     """``{"typical": .., "low": .., "high": .., "unit": ..}`` rounded for people."""
-    return {"typical": round(e.typical, 2), "low": round(e.low, 2), "high": round(e.high, 2),
-            "unit": f"{e.unit}/day"}
+    return {
+        "typical": round(e.typical, 2),
+        "low": round(e.low, 2),
+        "high": round(e.high, 2),
+        "unit": f"{e.unit}/day",
+    }
 
 
 def _name(n: str) -> str:
     if n in NUTRIENT_UNITS:
         return field_name(n) + "_per_day"
-    return {"K2": "k2_total_ug_per_day", "K": "k_total_ug_per_day",
-            "K_mk4_equivalent": "k_mk4_equivalent_ug_per_day"}[n]
+    return {
+        "K2": "k2_total_ug_per_day",
+        "K": "k_total_ug_per_day",
+        "K_mk4_equivalent": "k_mk4_equivalent_ug_per_day",
+    }[n]
 
 
 def intake_json(result: IntakeResult) -> dict[str, Any]:
@@ -41,33 +53,57 @@ def intake_json(result: IntakeResult) -> dict[str, Any]:
     person = result.diet.person
     return {
         "diet_file": result.diet.source,
-        "person": {"age_years": person.age, "sex": person.sex, "stage": person.stage,
-                   "diet": person.diet},
+        "person": {
+            "age_years": person.age,
+            "sex": person.sex,
+            "stage": person.stage,
+            "diet": person.diet,
+        },
         "days": len(result.day_labels),
         "typical_day": result.diet.typical_day,
         "mean": {_name(n): estimate_json(e) for n, e in result.mean.items()},
         "per_day": [
-            {"day": label, **{_name(n): round(float(arr[d, 0]), 2) for n, arr in result.per_day.items()}}
+            {
+                "day": label,
+                **{_name(n): round(float(arr[d, 0]), 2) for n, arr in result.per_day.items()},
+            }
             for d, label in enumerate(result.day_labels)
         ],
         "contributions": [
-            {"food_key": c.food_key, "name": c.name, "grams_per_day": round(c.grams_per_day, 1),
-             **{_name(n): round(v, 2) for n, v in c.amounts.items()}}
+            {
+                "food_key": c.food_key,
+                "name": c.name,
+                "grams_per_day": round(c.grams_per_day, 1),
+                **{_name(n): round(v, 2) for n, v in c.amounts.items()},
+            }
             for c in result.contributions
         ],
         "portions": [
-            {"day": day.label, "food_key": e.food.key, "amount": e.amount,
-             "grams": round(e.grams.grams, 2), "how": e.grams.how}
-            for day in result.diet.days for e in day.foods
+            {
+                "day": day.label,
+                "food_key": e.food.key,
+                "amount": e.amount,
+                "grams": round(e.grams.grams, 2),
+                "how": e.grams.how,
+            }
+            for day in result.diet.days
+            for e in day.foods
         ],
         "supplements": {_name(n): v for n, v in result.supplements.items()},
         "foods_without_k2_data": list(result.foods_without_k2_data),
         "comparisons": [
-            {"authority": c.reference.authority, "year": c.reference.year,
-             "nutrient": c.reference.nutrient, "kind": c.reference.kind,
-             "reference_per_day": c.reference.value, "unit": c.reference.unit,
-             "intake_per_day": round(c.intake, 2), "percent_of_reference": round(c.percent, 1),
-             "status": c.status, "source_key": c.reference.source_key}
+            {
+                "authority": c.reference.authority,
+                "year": c.reference.year,
+                "nutrient": c.reference.nutrient,
+                "kind": c.reference.kind,
+                "reference_per_day": c.reference.value,
+                "unit": c.reference.unit,
+                "intake_per_day": round(c.intake, 2),
+                "percent_of_reference": round(c.percent, 1),
+                "status": c.status,
+                "source_key": c.reference.source_key,
+            }
             for c in compare(result, person)
         ],
         "k2_reference_note": NO_K2_REFERENCE,
@@ -76,8 +112,9 @@ def intake_json(result: IntakeResult) -> dict[str, Any]:
     }
 
 
-def gap_suggestions(db: FoodDatabase, target: Target, gap_ug: float, diet: str | None) -> list[
-        dict[str, Any]]:
+def gap_suggestions(
+    db: FoodDatabase, target: Target, gap_ug: float, diet: str | None
+) -> list[dict[str, Any]]:
     """How much of a few K2-rich foods (allowed by ``diet``) would close ``gap_ug``."""
     out = []
     for key in GAP_FOODS:
@@ -89,12 +126,17 @@ def gap_suggestions(db: FoodDatabase, target: Target, gap_ug: float, diet: str |
         except K2LabError:
             continue
         portion = c.portions[0] if c.portions else None
-        out.append({
-            "food_key": food.key, "name": food.name, "grams": round(c.grams_typical, 1),
-            "grams_low": round(c.grams_low, 1), "grams_high": round(c.grams_high, 1),
-            "portion": portion[0] if portion else None,
-            "portions": round(portion[1], 2) if portion else None,
-        })
+        out.append(
+            {
+                "food_key": food.key,
+                "name": food.name,
+                "grams": round(c.grams_typical, 1),
+                "grams_low": round(c.grams_low, 1),
+                "grams_high": round(c.grams_high, 1),
+                "portion": portion[0] if portion else None,
+                "portions": round(portion[1], 2) if portion else None,
+            }
+        )
     return out[:3]
 
 
@@ -107,10 +149,14 @@ def report_json(result: IntakeResult, db: FoodDatabase, target: Target) -> dict[
     gap = max(0.0, target.amount_ug - mean.typical)
     diet = result.diet.person.diet
     body["target"] = {
-        "form": target.form, "target_ug_per_day": target.amount_ug,
-        "intake_ug_per_day": round(mean.typical, 2), "intake_low_ug_per_day": round(mean.low, 2),
-        "intake_high_ug_per_day": round(mean.high, 2), "gap_ug_per_day": round(gap, 2),
-        "met": gap == 0.0, "chosen_by": "user (no authority sets a K2 intake)",
+        "form": target.form,
+        "target_ug_per_day": target.amount_ug,
+        "intake_ug_per_day": round(mean.typical, 2),
+        "intake_low_ug_per_day": round(mean.low, 2),
+        "intake_high_ug_per_day": round(mean.high, 2),
+        "gap_ug_per_day": round(gap, 2),
+        "met": gap == 0.0,
+        "chosen_by": "user (no authority sets a K2 intake)",
         "to_close_gap": gap_suggestions(db, target, gap, diet) if gap > 0 else [],
         "diet_pattern_for_suggestions": diet or "not given (all foods)",
     }
@@ -120,4 +166,4 @@ def report_json(result: IntakeResult, db: FoodDatabase, target: Target) -> dict[
     return body
 
 
-__all__ = ["DIET_PATTERNS", "DISCLAIMER", "SHOWN", "gap_suggestions", "intake_json", "report_json"]
+__all__ = ["DISCLAIMER", "SHOWN", "gap_suggestions", "intake_json", "report_json"]

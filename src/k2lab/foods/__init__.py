@@ -5,6 +5,15 @@ from k2lab.foods.database import Food, FoodDatabase, NutrientSummary, Portion, S
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, VITAMERS
 
 __all__ = [
-    "DIET_PATTERNS", "K2_VITAMERS", "NUTRIENTS", "VITAMERS", "Food", "FoodDatabase",
-    "NutrientSummary", "Portion", "SourcedValue", "build_database", "default_database_path",
+    "DIET_PATTERNS",
+    "K2_VITAMERS",
+    "NUTRIENTS",
+    "VITAMERS",
+    "Food",
+    "FoodDatabase",
+    "NutrientSummary",
+    "Portion",
+    "SourcedValue",
+    "build_database",
+    "default_database_path",
 ]

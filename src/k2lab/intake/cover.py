@@ -52,14 +52,23 @@ def parse_target(text: str) -> Target:
     """Parse ``"180 ug MK-7"`` (forms: K1, MK-4 ... MK-10, K2 = all menaquinones, K = all)."""
     m = _TARGET.match(text)
     if not m:
-        raise AmountError(f"Cannot read the target '{text}'. Write e.g. '180 ug MK-7' or '90 ug K2'.")
+        raise AmountError(
+            f"Cannot read the target '{text}'. Write e.g. '180 ug MK-7' or '90 ug K2'."
+        )
     form = TARGET_FORMS.get(m.group("form").lower().replace("mk", "mk-").replace("--", "-"))
     if form is None:
-        raise UnitError(f"Unknown form '{m.group('form')}' in '{text}'. Use K1, K2, K or "
-                        f"{', '.join(K2_VITAMERS)}.")
-    q = parse_quantity(m.group("q"))
+        raise UnitError(
+            f"Unknown form '{m.group('form')}' in '{text}'. Use K1, K2, K or "
+            f"{', '.join(K2_VITAMERS)}."
+        )
+    try:
+        q = parse_quantity(m.group("q"))
+    except AmountError as exc:
+        raise AmountError(f"Cannot read the target '{text}'. Write e.g. '180 ug MK-7'.") from exc
     if "international_unit" in str(q.units):
-        raise UnitError(f"IU are for vitamin D; give vitamin K targets in ug (e.g. '180 ug {form}').")
+        raise UnitError(
+            f"IU are for vitamin D; give vitamin K targets in ug (e.g. '180 ug {form}')."
+        )
     amount = to_micrograms(q, "The target")
     if not 0 < amount <= 1_000_000:
         raise AmountError(f"The target '{text}' must be above 0 and at most 1 g.")
@@ -73,12 +82,14 @@ def cover(food: Food, target: Target) -> Cover:
         forms = [v for v in VITAMERS if food.per_100g(v) > 0]
         raise K2LabError(
             f"{food.name} has no {target.form} in any source, so no amount reaches the target. "
-            + (f"It has: {', '.join(forms)}." if forms else "No vitamin K value is known for it."))
+            + (f"It has: {', '.join(forms)}." if forms else "No vitamin K value is known for it.")
+        )
     low_content = target.content_per_100g(food, "low")
     high_content = target.content_per_100g(food, "high")
     grams = 100.0 * target.amount_ug / typical
     grams_low = 100.0 * target.amount_ug / high_content
     grams_high = 100.0 * target.amount_ug / low_content if low_content > 0 else float("inf")
-    portions = tuple((p.name, grams / p.grams, grams_low / p.grams, grams_high / p.grams)
-                     for p in food.portions)
+    portions = tuple(
+        (p.name, grams / p.grams, grams_low / p.grams, grams_high / p.grams) for p in food.portions
+    )
     return Cover(food, target, grams, grams_low, grams_high, portions)

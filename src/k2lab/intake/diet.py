@@ -49,13 +49,17 @@ class Person:
         if not (isinstance(self.age, int | float) and 0 <= self.age <= 120) or (
             isinstance(self.age, float) and math.isnan(self.age)
         ):
-            raise DietFileError(f"age must be a number of years between 0 and 120, not {self.age!r}.")
+            raise DietFileError(
+                f"age must be a number of years between 0 and 120, not {self.age!r}."
+            )
         if self.sex not in SEXES:
             raise DietFileError(f"sex must be 'female' or 'male', not {self.sex!r}.")
         if (self.pregnant or self.lactating) and self.sex != "female":
             raise DietFileError("pregnant/lactating apply to sex = 'female' only.")
         if self.diet is not None and self.diet not in DIET_PATTERNS:
-            raise DietFileError(f"diet must be one of {', '.join(DIET_PATTERNS)}, not {self.diet!r}.")
+            raise DietFileError(
+                f"diet must be one of {', '.join(DIET_PATTERNS)}, not {self.diet!r}."
+            )
         if self.weight_kg is not None and not 2 <= self.weight_kg <= 400:
             raise DietFileError(f"weight_kg must be between 2 and 400, not {self.weight_kg!r}.")
 
@@ -130,15 +134,19 @@ def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> 
         raise DietFileError(f"{name}: not valid TOML: {exc}.") from exc
     unknown = set(data) - {"person", "day"}
     if unknown:
-        raise DietFileError(f"{name}: unknown section(s) {sorted(unknown)}; use [person] and [[day]].")
+        raise DietFileError(
+            f"{name}: unknown section(s) {sorted(unknown)}; use [person] and [[day]]."
+        )
     person_data = data.get("person", {})
     if not isinstance(person_data, dict):
         raise DietFileError(f"{name}: [person] must be a table with age and sex.")
     extra = set(person_data) - {"age", "sex", "pregnant", "lactating", "weight_kg", "diet"}
     if extra:
-        raise DietFileError(f"{name}, line {_line_of(text, sorted(extra)[0])}: unknown field(s) "
-                            f"{sorted(extra)} in [person]; allowed: age, sex, pregnant, lactating, "
-                            "weight_kg, diet.")
+        raise DietFileError(
+            f"{name}, line {_line_of(text, sorted(extra)[0])}: unknown field(s) "
+            f"{sorted(extra)} in [person]; allowed: age, sex, pregnant, lactating, "
+            "weight_kg, diet."
+        )
     try:
         person = Person(**person_data)
     except DietFileError as exc:
@@ -156,8 +164,9 @@ def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> 
             raise DietFileError(f"{where}: each [[day]] must be a table.")
         extra = set(day) - {"foods", "supplements", "label"}
         if extra:
-            raise DietFileError(f"{where}: unknown field(s) {sorted(extra)}; allowed: foods, "
-                                "supplements, label.")
+            raise DietFileError(
+                f"{where}: unknown field(s) {sorted(extra)}; allowed: foods, supplements, label."
+            )
         foods = []
         for i, item in enumerate(day.get("foods", []), start=1):
             needle = _needle(item)
@@ -193,8 +202,10 @@ def _food_entry(item: Any, db: FoodDatabase, at: str) -> FoodEntry:
     elif isinstance(item, dict):
         missing = {"food", "amount"} - set(item)
         if missing:
-            raise DietFileError(f"{at}: missing field '{sorted(missing)[0]}'. Write e.g. "
-                                "{ food = \"natto\", amount = \"1 tbsp\" }.")
+            raise DietFileError(
+                f"{at}: missing field '{sorted(missing)[0]}'. Write e.g. "
+                '{ food = "natto", amount = "1 tbsp" }.'
+            )
         extra = set(item) - {"food", "amount"}
         if extra:
             raise DietFileError(f"{at}: unknown field(s) {sorted(extra)}; allowed: food, amount.")
@@ -206,8 +217,9 @@ def _food_entry(item: Any, db: FoodDatabase, at: str) -> FoodEntry:
             raise DietFileError(f"{at}, field 'food': {exc}") from exc
         amount = str(item["amount"])
     else:
-        raise DietFileError(f"{at}: a food is {{ food = \"...\", amount = \"...\" }} or a phrase "
-                            "like \"1 tbsp natto\".")
+        raise DietFileError(
+            f'{at}: a food is {{ food = "...", amount = "..." }} or a phrase like "1 tbsp natto".'
+        )
     try:
         return FoodEntry(food, amount, to_grams(food, amount))
     except K2LabError as exc:
@@ -232,8 +244,10 @@ def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> 
     header = reader.fieldnames or []
     missing = [c for c in ("day", "food", "amount") if c not in header]
     if missing:
-        raise DietFileError(f"{name}, line 1: missing column(s) {missing}; the header must be "
-                            "day,food,amount (and optionally kind).")
+        raise DietFileError(
+            f"{name}, line 1: missing column(s) {missing}; the header must be "
+            "day,food,amount (and optionally kind)."
+        )
     dupes = {c for c in header if header.count(c) > 1}
     if dupes:
         raise DietFileError(f"{name}, line 1: duplicate column(s) {sorted(dupes)}.")
@@ -242,8 +256,9 @@ def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> 
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
-            raise DietFileError(f"{name}, line {line}: wrong number of fields (expected "
-                                f"{len(header)}).")
+            raise DietFileError(
+                f"{name}, line {line}: wrong number of fields (expected {len(header)})."
+            )
         day = (row["day"] or "").strip()
         if not day:
             raise DietFileError(f"{name}, line {line}, field 'day': empty.")
@@ -259,11 +274,19 @@ def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> 
             at = f"{name}, line {line}"
             foods[day].append(_food_entry({"food": row["food"], "amount": row["amount"]}, db, at))
         else:
-            raise DietFileError(f"{name}, line {line}, field 'kind': '{kind}' is not 'food' or "
-                                "'supplement'.")
+            raise DietFileError(
+                f"{name}, line {line}, field 'kind': '{kind}' is not 'food' or 'supplement'."
+            )
     if not foods:
         raise DietFileError(f"{name}: no rows after the header.")
     days = tuple(Day(d, tuple(foods[d]), tuple(supplements[d])) for d in foods)
-    return Diet(Person(), days, name, typical_day=False,
-                warnings=("CSV diaries carry no [person]; reference intakes assume a 40-year-old "
-                          "woman unless given on the command line.",))
+    return Diet(
+        Person(),
+        days,
+        name,
+        typical_day=False,
+        warnings=(
+            "CSV diaries carry no [person]; reference intakes assume a 40-year-old "
+            "woman unless given on the command line.",
+        ),
+    )

@@ -21,23 +21,47 @@ import pint
 
 from k2lab.errors import AmountError, UnitError
 from k2lab.foods.database import Food, Portion, normalise
-from k2lab.units import ureg
+from k2lab.units import Quantity, ureg
 
 #: One food in one day above this is treated as a typing error (5 kg of natto).
 MAX_GRAMS_PER_ENTRY = 2000.0
 
 _VOLUME_WORDS = {
-    "tbsp": "tablespoon", "tablespoon": "tablespoon", "tablespoons": "tablespoon", "tbs": "tablespoon",
-    "tsp": "teaspoon", "teaspoon": "teaspoon", "teaspoons": "teaspoon",
-    "cup": "cup", "cups": "cup", "ml": "milliliter", "l": "liter", "dl": "deciliter",
-    "fl oz": "fluid_ounce", "floz": "fluid_ounce",
+    "tbsp": "tablespoon",
+    "tablespoon": "tablespoon",
+    "tablespoons": "tablespoon",
+    "tbs": "tablespoon",
+    "tsp": "teaspoon",
+    "teaspoon": "teaspoon",
+    "teaspoons": "teaspoon",
+    "cup": "cup",
+    "cups": "cup",
+    "ml": "milliliter",
+    "l": "liter",
+    "dl": "deciliter",
+    "fl oz": "fluid_ounce",
+    "floz": "fluid_ounce",
 }
-_MASS_WORDS = {"g": "gram", "gram": "gram", "grams": "gram", "kg": "kilogram", "mg": "milligram",
-               "oz": "ounce", "ounce": "ounce", "ounces": "ounce", "lb": "pound", "lbs": "pound",
-               "pound": "pound", "pounds": "pound"}
+_MASS_WORDS = {
+    "g": "gram",
+    "gram": "gram",
+    "grams": "gram",
+    "kg": "kilogram",
+    "mg": "milligram",
+    "oz": "ounce",
+    "ounce": "ounce",
+    "ounces": "ounce",
+    "lb": "pound",
+    "lbs": "pound",
+    "pound": "pound",
+    "pounds": "pound",
+}
 _UNICODE_FRACTIONS = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3", "⅛": "1/8"}
-_NUMBER = re.compile(r"^\s*(?P<num>\d+\s+\d+/\d+|\d+/\d+|[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?|nan|inf)"
-                     r"\s*(?P<unit>.*)$", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"^\s*(?P<num>\d+\s+\d+/\d+|\d+/\d+|[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?|nan|inf)"
+    r"\s*(?P<unit>.*)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +81,9 @@ def parse_amount_text(text: str) -> tuple[float, str]:
         text = text.replace(k, f" {v}")
     m = _NUMBER.match(text.strip())
     if not m:
-        raise AmountError(f"Cannot read the amount '{text.strip()}'. Write e.g. '1 tbsp', '2 slices' "
-                          "or '100 g'.")
+        raise AmountError(
+            f"Cannot read the amount '{text.strip()}'. Write e.g. '1 tbsp', '2 slices' or '100 g'."
+        )
     num = m.group("num").strip()
     if " " in num:
         whole, frac = num.split()
@@ -93,14 +118,17 @@ def to_grams(food: Food, amount: str) -> Grams:
     if count <= 0:
         raise AmountError(f"The amount '{amount}' of {food.name} must be above zero.")
     if not unit:
-        raise UnitError(f"The amount '{amount}' of {food.name} has no unit. Write e.g. "
-                        f"'{count:g} g' or '{count:g} {_example_portion(food)}'.")
+        raise UnitError(
+            f"The amount '{amount}' of {food.name} has no unit. Write e.g. "
+            f"'{count:g} g' or '{count:g} {_example_portion(food)}'."
+        )
     result = _resolve(food, count, unit, amount)
     if result.grams > MAX_GRAMS_PER_ENTRY:
         raise AmountError(
             f"{amount} of {food.name} is {result.grams:,.0f} g, more than the "
             f"{MAX_GRAMS_PER_ENTRY:,.0f} g k2lab accepts for one food in a day. Check the "
-            "number and the unit (g vs kg).")
+            "number and the unit (g vs kg)."
+        )
     return result
 
 
@@ -111,8 +139,9 @@ def _resolve(food: Food, count: float, unit: str, amount: str) -> Grams:
     if unit in _VOLUME_WORDS:
         return _by_volume(food, count, unit)
     words = [_singular(w) for w in normalise(unit).split()]
-    food_words = {_singular(w) for label in (food.name, *food.synonyms)
-                  for w in normalise(label).split()}
+    food_words = {
+        _singular(w) for label in (food.name, *food.synonyms) for w in normalise(label).split()
+    }
     matches = []
     for portion in food.portions:
         p_words = {_singular(w) for w in normalise(portion.name).split()}
@@ -122,13 +151,19 @@ def _resolve(food: Food, count: float, unit: str, amount: str) -> Grams:
     if not matches:
         raise UnitError(
             f"No household weight for '{unit}' of {food.name}. Known portions: "
-            f"{_portion_list(food)}; or give a weight such as '{count:g} g' or '{count:g} oz'.")
-    portion = min(matches, key=lambda p: (("large" not in p.name) + (p.name.count(" ") / 10)))
+            f"{_portion_list(food)}; or give a weight such as '{count:g} g' or '{count:g} oz'."
+        )
+    portion = min(matches, key=lambda p: ("large" not in p.name) + (p.name.count(" ") / 10))
     per_count, _ = _portion_unit(portion)
     grams = count * portion.grams / per_count
-    return Grams(grams, count, unit, portion,
-                 f"{count:g} × '{portion.name}' ({portion.grams:g} g, {portion.quality}, "
-                 f"{portion.source_key}) = {grams:.4g} g")
+    return Grams(
+        grams,
+        count,
+        unit,
+        portion,
+        f"{count:g} × '{portion.name}' ({portion.grams:g} g, {portion.quality}, "
+        f"{portion.source_key}) = {grams:.4g} g",
+    )
 
 
 def _by_volume(food: Food, count: float, unit: str) -> Grams:
@@ -146,11 +181,14 @@ def _by_volume(food: Food, count: float, unit: str) -> Grams:
     if best is None:
         raise UnitError(
             f"No volume weight (cup, tbsp, tsp) is known for {food.name}. Known portions: "
-            f"{_portion_list(food)}; or give a weight such as '{count:g} g'.")
+            f"{_portion_list(food)}; or give a weight such as '{count:g} g'."
+        )
     _, portion, density = best
     grams = float(target.to("milliliter").magnitude) * density
-    how = (f"{count:g} {unit} at {density:.3g} g/mL from '{portion.name}' = {portion.grams:g} g "
-           f"({portion.quality}, {portion.source_key}) = {grams:.4g} g")
+    how = (
+        f"{count:g} {unit} at {density:.3g} g/mL from '{portion.name}' = {portion.grams:g} g "
+        f"({portion.quality}, {portion.source_key}) = {grams:.4g} g"
+    )
     return Grams(grams, count, unit, portion, how)
 
 
@@ -162,7 +200,7 @@ def _example_portion(food: Food) -> str:
     return food.portions[0].name.split(" ", 1)[1] if food.portions else "oz"
 
 
-def quantity_grams(q: pint.Quantity) -> float:
+def quantity_grams(q: Quantity) -> float:
     """Grams in a pint mass quantity."""
     try:
         return float(q.to("gram").magnitude)

@@ -76,8 +76,16 @@ def reference_intakes(person: Person) -> list[ReferenceIntake]:
             if person.weight_kg is None:
                 continue
             value, unit = value * person.weight_kg, "ug/day"
-        ref = ReferenceIntake(row["authority"], int(row["year"]), row["nutrient"], row["kind"],
-                              value, unit, row["source_key"], row["notes"])
+        ref = ReferenceIntake(
+            row["authority"],
+            int(row["year"]),
+            row["nutrient"],
+            row["kind"],
+            value,
+            unit,
+            row["source_key"],
+            row["notes"],
+        )
         slot = (ref.authority, ref.nutrient, "UL" if ref.kind == "UL" else "need")
         if slot not in chosen or row["stage"] != "any":
             chosen[slot] = ref
@@ -93,6 +101,7 @@ def compare(result: IntakeResult, person: Person) -> list[Comparison]:
             status = "above" if est.typical > ref.value else "within"
         else:
             status = "meets" if est.typical >= ref.value else "below"
-        out.append(Comparison(ref, est.typical, est.low, est.high, status,
-                              100.0 * est.typical / ref.value))
+        out.append(
+            Comparison(ref, est.typical, est.low, est.high, status, 100.0 * est.typical / ref.value)
+        )
     return out
