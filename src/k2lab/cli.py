@@ -16,6 +16,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from k2lab.errors import K2LabError
@@ -218,7 +219,7 @@ def foods_show(
     for n in sorted(f.nutrients, key=order.index):
         s = f.nutrients[n]
         unit = NUTRIENT_UNITS[n]
-        vals = "; ".join(f"{_fmt(v.value)} [{v.quality}, {v.source_key}]" for v in s.values)
+        vals = escape("; ".join(f"{_fmt(v.value)} [{v.quality}, {v.source_key}]" for v in s.values))
         table.add_row(n, _fmt(s.typical, unit), f"{_fmt(s.low)}–{_fmt(s.high)}", s.evidence, vals)
     out.print(table)
     out.print(

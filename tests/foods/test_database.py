@@ -113,7 +113,7 @@ def test_diet_category_and_vitamer_filters(db: FoodDatabase) -> None:
 
 def test_rank_by_portion_uses_household_weights(db: FoodDatabase) -> None:
     ranked = db.search("", diet="vegetarian", vitamer="K2", rank_by="k2_per_portion", limit=10)
-    per_portion = [f.k2_per_100g() * (f.portions[0].grams if f.portions else 100) for f in ranked]
+    per_portion = [f.k2_per_100g() * f.typical_portion_grams for f in ranked]
     assert per_portion == sorted(per_portion, reverse=True)
 
 

@@ -12,6 +12,7 @@ Example
 from __future__ import annotations
 
 import sqlite3
+import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,6 +92,11 @@ class Food:
     def k2_per_100g(self, estimate: str = "typical") -> float:
         """Sum of menaquinones per 100 g (µg)."""
         return sum(self.per_100g(v, estimate) for v in K2_VITAMERS)
+
+    @property
+    def typical_portion_grams(self) -> float:
+        """Median weight of the food's household portions (100 g when it has none)."""
+        return statistics.median(p.grams for p in self.portions) if self.portions else 100.0
 
     @property
     def has_k2_data(self) -> bool:
@@ -285,7 +291,7 @@ class FoodDatabase:
         if rank_by == "k2_per_100g":
             out.sort(key=lambda sf: -sf[1].k2_per_100g())
         elif rank_by == "k2_per_portion":
-            out.sort(key=lambda sf: -sf[1].k2_per_100g() * _typical_portion(sf[1]) / 100)
+            out.sort(key=lambda sf: -sf[1].k2_per_100g() * sf[1].typical_portion_grams / 100)
         return [f for _, f in out[:limit]]
 
     def _candidates(self, text: str) -> list[tuple[float, int]]:
@@ -338,8 +344,3 @@ class FoodDatabase:
             rec = dict(zip(cols, row, strict=True))
             out.setdefault(str(rec["food_key"]), []).append(rec)
         return out
-
-
-def _typical_portion(food: Food) -> float:
-    """Grams of the food's first listed household portion (100 g if none)."""
-    return food.portions[0].grams if food.portions else 100.0
