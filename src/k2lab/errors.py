@@ -69,3 +69,10 @@ class DataError(K2LabError, ValueError):
 
     def __reduce__(self) -> tuple[type[DataError], tuple[str]]:  # type: ignore[override]
         return (DataError, (self.message,))
+
+
+class RegimenError(K2LabError, ValueError):
+    """A supplement regimen, dose, population or medication that cannot be simulated."""
+
+    def __reduce__(self) -> tuple[type[RegimenError], tuple[str]]:  # type: ignore[override]
+        return (RegimenError, (self.message,))
