@@ -245,11 +245,15 @@ def simulate_trajectories(
             total = total + p[(f"potency_{tissue}", v)] * level[v]
         return total
 
-    liver_now = availability("liver", {v: baseline[v] + means[v] for v in VITAMERS})
-    ext_now = availability("extrahepatic", {v: baseline[v] + means[v] for v in VITAMERS})
-    ext_now = ext_now + p[("potency_extrahepatic", "MK-4")] * tissue_means
-    liver_0 = float(availability("liver", baseline)[0]) if n_steps else 0.0
-    ext_0 = float(availability("extrahepatic", baseline)[0]) if n_steps else 0.0
+    # Added vitamin K reaches the tissues scaled by the population's response factor
+    # (1 for healthy adults; calibrated for hemodialysis).
+    response = p[("dose_response_factor", population)]
+    liver_0 = float(availability("liver", baseline)[0])
+    ext_0 = float(availability("extrahepatic", baseline)[0])
+    liver_now = liver_0 + response * availability("liver", means)
+    ext_now = ext_0 + response * (
+        availability("extrahepatic", means) + p[("potency_extrahepatic", "MK-4")] * tissue_means
+    )
     liver_ref = float(availability("liver", reference)[0])
     ext_ref = float(availability("extrahepatic", reference)[0])
 
