@@ -54,7 +54,9 @@ FREE_PARAMETERS: dict[tuple[str, str], tuple[float, float, str]] = {
 }
 _NOTES = {
     ("clearance_over_f_l_per_h", "K1"): "Apparent oral clearance of K1 (supplement with meal).",
-    ("potency_extrahepatic", "MK-7"): "Extrahepatic (bone, vessel) potency of MK-7 per nmol/L vs K1.",
+    ("potency_extrahepatic", "MK-7"): (
+        "Extrahepatic (bone, vessel) potency of MK-7 per nmol/L vs K1."
+    ),
     ("vessel_ec50_nmol_per_L", "all"): "Vessel-wall (MGP) EC50 in K1-equivalent nmol/L.",
     ("dose_response_factor", "hemodialysis"): (
         "Tissue response to added vitamin K in hemodialysis vs healthy adults (apparent: "
@@ -152,7 +154,7 @@ def predict_arm(arm: Arm, params: ParameterSet) -> float:
         population=arm.population,
         medication=arm.medication,
         step_h=24.0,
-        n_steps=int(round(hours / 24.0)),
+        n_steps=round(hours / 24.0),
         params=params,
         inr_target=arm.inr_target,
     )[arm.endpoint]
@@ -176,7 +178,9 @@ class CalibrationResult:
     ensemble_size: int
 
 
-def _fit(arms: Sequence[Arm], params: ParameterSet, start: Sequence[float]) -> np.ndarray:
+def _fit(
+    arms: Sequence[Arm], params: ParameterSet, start: Sequence[float] | np.ndarray
+) -> np.ndarray:
     from scipy.optimize import least_squares
 
     keys = list(FREE_PARAMETERS)
@@ -189,7 +193,8 @@ def _fit(arms: Sequence[Arm], params: ParameterSet, start: Sequence[float]) -> n
 
     x0 = np.clip(np.log(np.asarray(start, dtype=float)), lo + 1e-9, hi - 1e-9)
     sol = least_squares(fun, x0, bounds=(lo, hi), x_scale=1.0, xtol=1e-10, ftol=1e-10)
-    return np.exp(sol.x)
+    fitted: np.ndarray = np.exp(sol.x)
+    return fitted
 
 
 def calibrate(ensemble_size: int = ENSEMBLE_SIZE, seed: int = ENSEMBLE_SEED) -> CalibrationResult:
@@ -305,60 +310,125 @@ def _single_dose(vitamer: str, amount_ug: float, hours: float) -> dict[str, np.n
 def model_checks() -> list[Check]:
     """Central-parameter checks of the PK and INR behaviour named in the issue."""
     p = default_parameters()
-    mk7 = _single_dose("MK-7", 420.0, 72.0)["plasma_MK7_nmol_per_L"] - p[
-        ("plasma_nmol_per_L", "healthy/MK-7")
-    ]
-    mk4 = _single_dose("MK-4", 420.0, 72.0)["plasma_MK4_nmol_per_L"] - p[
-        ("plasma_nmol_per_L", "healthy/MK-4")
-    ]
+    mk7 = (
+        _single_dose("MK-7", 420.0, 72.0)["plasma_MK7_nmol_per_L"]
+        - p[("plasma_nmol_per_L", "healthy/MK-7")]
+    )
+    mk4 = (
+        _single_dose("MK-4", 420.0, 72.0)["plasma_MK4_nmol_per_L"]
+        - p[("plasma_nmol_per_L", "healthy/MK-4")]
+    )
     t = np.arange(mk7.size) * 0.1
-    i48 = int(round(48 / 0.1))
+    i48 = round(48 / 0.1)
     checks = [
-        Check("MK-7 420 ug single dose: tmax", f"{t[np.argmax(mk7)]:.1f} h", "2-8 h (6 h)",
-              "sato2012_nutrj"),
-        Check("MK-7 420 ug: C(48 h)/Cmax above baseline", f"{mk7[i48] / mk7.max():.2f}",
-              "clearly detectable at 48 h", "sato2012_nutrj"),
-        Check("MK-4 420 ug: Cmax / MK-7 Cmax", f"{mk4.max() / mk7.max():.2f}",
-              "MK-4 not detectable (far below MK-7)", "sato2012_nutrj"),
-        Check("MK-4 420 ug: AUC(0-72 h) / MK-7 AUC", f"{mk4.sum() / mk7.sum():.3f}",
-              "far below", "sato2012_nutrj"),
-        Check("MK-4 420 ug: C(24 h) / MK-7 C(24 h)", f"{mk4[240] / mk7[240]:.3f}",
-              "far below", "sato2012_nutrj"),
-        Check("MK-7 terminal half-life", f"{disposition_modes('MK-7', p).terminal_half_life_h:.0f} h",
-              "about 3 days (prior 68 h)", "jadams_wiki"),
+        Check(
+            "MK-7 420 ug single dose: tmax",
+            f"{t[np.argmax(mk7)]:.1f} h",
+            "2-8 h (6 h)",
+            "sato2012_nutrj",
+        ),
+        Check(
+            "MK-7 420 ug: C(48 h)/Cmax above baseline",
+            f"{mk7[i48] / mk7.max():.2f}",
+            "clearly detectable at 48 h",
+            "sato2012_nutrj",
+        ),
+        Check(
+            "MK-4 420 ug: Cmax / MK-7 Cmax",
+            f"{mk4.max() / mk7.max():.2f}",
+            "MK-4 not detectable (far below MK-7)",
+            "sato2012_nutrj",
+        ),
+        Check(
+            "MK-4 420 ug: AUC(0-72 h) / MK-7 AUC",
+            f"{mk4.sum() / mk7.sum():.3f}",
+            "far below",
+            "sato2012_nutrj",
+        ),
+        Check(
+            "MK-4 420 ug: C(24 h) / MK-7 C(24 h)",
+            f"{mk4[240] / mk7[240]:.3f}",
+            "far below",
+            "sato2012_nutrj",
+        ),
+        Check(
+            "MK-7 terminal half-life",
+            f"{disposition_modes('MK-7', p).terminal_half_life_h:.0f} h",
+            "about 3 days (prior 68 h)",
+            "jadams_wiki",
+        ),
     ]
     weeks = 8
     acc = {}
     for v in ("MK-7", "K1"):
         doses = parse_regimen(f"{v} 100 ug daily", weeks * 168)
         traj = simulate_trajectories(
-            _group_doses(doses), population="healthy", medication=None, step_h=24.0,
-            n_steps=weeks * 7, params=p,
+            _group_doses(doses),
+            population="healthy",
+            medication=None,
+            step_h=24.0,
+            n_steps=weeks * 7,
+            params=p,
         )[f"plasma_{v.replace('-', '')}_nmol_per_L"]
         acc[v] = traj - traj[0]
-    checks.append(Check("Daily 100 ug for 8 weeks: MK-7 / K1 mean plasma increment (same ug)",
-                        f"{acc['MK-7'][-7:].mean() / acc['K1'][-7:].mean():.1f}",
-                        "several-fold (7-8x at equimolar doses, by construction of CL/F)",
-                        "schurgers2007_blood"))
+    checks.append(
+        Check(
+            "Daily 100 ug for 8 weeks: MK-7 / K1 mean plasma increment (same ug)",
+            f"{acc['MK-7'][-7:].mean() / acc['K1'][-7:].mean():.1f}",
+            "several-fold (7-8x at equimolar doses, by construction of CL/F)",
+            "schurgers2007_blood",
+        )
+    )
     ss = acc["MK-7"][-1]
     day90 = int(np.argmax(acc["MK-7"] >= 0.9 * ss))
-    checks.append(Check("MK-7 daily: day reaching 90% of the week-8 level", f"day {day90}",
-                        "plateau at day 14-20", "examine_vitk;kinon_eu"))
+    checks.append(
+        Check(
+            "MK-7 daily: day reaching 90% of the week-8 level",
+            f"day {day90}",
+            "plateau at day 14-20",
+            "examine_vitk;kinon_eu",
+        )
+    )
     for label, regimen, weeks_inr, expect, key in (
-        ("K1 100 ug/d, 1 week, acenocoumarol INR 2.0", "K1 100 ug daily", 1,
-         "no significant INR change", "schurgers2004_blood"),
-        ("K1 150 ug/d, 1 week, acenocoumarol INR 2.0", "K1 150 ug daily", 1,
-         "first significant INR lowering", "schurgers2004_blood"),
-        ("MK-7 10 ug/d, 2 weeks, acenocoumarol INR 2.0", "MK-7 10 ug daily", 2,
-         "clinically relevant lowering in >= 40% of subjects", "theuwissen2013_jth"),
+        (
+            "K1 100 ug/d, 1 week, acenocoumarol INR 2.0",
+            "K1 100 ug daily",
+            1,
+            "no significant INR change",
+            "schurgers2004_blood",
+        ),
+        (
+            "K1 150 ug/d, 1 week, acenocoumarol INR 2.0",
+            "K1 150 ug daily",
+            1,
+            "first significant INR lowering",
+            "schurgers2004_blood",
+        ),
+        (
+            "MK-7 10 ug/d, 2 weeks, acenocoumarol INR 2.0",
+            "MK-7 10 ug daily",
+            2,
+            "clinically relevant lowering in >= 40% of subjects",
+            "theuwissen2013_jth",
+        ),
     ):
         traj = simulate_trajectories(
-            _group_doses(parse_regimen(regimen, weeks_inr * 168)), population="healthy",
-            medication="acenocoumarol", step_h=24.0, n_steps=weeks_inr * 7, params=p,
+            _group_doses(parse_regimen(regimen, weeks_inr * 168)),
+            population="healthy",
+            medication="acenocoumarol",
+            step_h=24.0,
+            n_steps=weeks_inr * 7,
+            params=p,
             inr_target=2.0,
         )["INR"]
-        checks.append(Check(label, f"INR {traj[0]:.2f} -> {traj[-1]:.2f} "
-                            f"({100 * (traj[-1] / traj[0] - 1):+.0f}%)", expect, key))
+        checks.append(
+            Check(
+                label,
+                f"INR {traj[0]:.2f} -> {traj[-1]:.2f} ({100 * (traj[-1] / traj[0] - 1):+.0f}%)",
+                expect,
+                key,
+            )
+        )
     return checks
 
 
@@ -395,7 +465,8 @@ def validation_report(n_samples: int = 50) -> str:
         "",
         "## Arms",
         "",
-        "| set | arm | population | regimen | weeks | endpoint | observed | predicted | 90% interval | error |",
+        "| set | arm | population | regimen | weeks | endpoint | observed | predicted "
+        "| 90% interval | error |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pr in preds:
@@ -424,8 +495,10 @@ def validation_report(n_samples: int = 50) -> str:
         )
     for s in ("calibration", "validation"):
         errs = [pr.error for pr in preds if pr.arm.set == s and pr.arm.metric == "change_percent"]
-        lines.append(f"| all percent-change endpoints | {s} | {len(errs)} | {_rms(errs):.1f} | "
-                     f"{sum(errs) / len(errs):+.1f} |")
+        lines.append(
+            f"| all percent-change endpoints | {s} | {len(errs)} | {_rms(errs):.1f} | "
+            f"{sum(errs) / len(errs):+.1f} |"
+        )
     lines += [
         "",
         "## Checks of model behaviour (central parameters)",

@@ -204,13 +204,11 @@ def simulate_trajectories(
     p = params
     status = p[("vitamin_k_status", population)]
     base = _PLASMA_BASE[population]
-    baseline = {
-        v: status * p.get(("plasma_nmol_per_L", f"{base}/{v}"), 0.0) for v in VITAMERS
-    }
+    baseline = {v: status * p.get(("plasma_nmol_per_L", f"{base}/{v}"), 0.0) for v in VITAMERS}
     reference = {v: p.get(("plasma_nmol_per_L", f"healthy/{v}"), 0.0) for v in VITAMERS}
     zero_pts, zero_means = np.zeros(n_steps + 1), np.zeros(n_steps)
-    points = {v: zero_pts for v in VITAMERS}
-    means = {v: zero_means for v in VITAMERS}
+    points = dict.fromkeys(VITAMERS, zero_pts)
+    means = dict.fromkeys(VITAMERS, zero_means)
     tissue_times: list[FloatArray] = []
     tissue_nmol: list[FloatArray] = []
     cache: dict[tuple[str, float], Modes] = {}
@@ -219,7 +217,7 @@ def simulate_trajectories(
         if vitamer == "K1":
             conversion = p[("conversion_to_mk4_fraction", "K1")]
             tissue_times.append(times)
-            tissue_nmol.append(absorbed * conversion * (1.0 if matrix else 1.0))
+            tissue_nmol.append(absorbed * conversion)
             absorbed = absorbed * (1.0 - conversion)
         kf = ka_factor(vitamer, matrix, p)
         modes = cache.get((vitamer, kf))
@@ -269,9 +267,7 @@ def simulate_trajectories(
     if medication in VKAS:
         target = inr_target if inr_target is not None else p[("inr_target", medication)]
         activity_0 = activity_for_inr(target, exponent)
-        multiplier = ec50_multiplier_for_target(
-            liver_0, ec50_liver, hill, f_liver_ref * activity_0
-        )
+        multiplier = ec50_multiplier_for_target(liver_0, ec50_liver, hill, f_liver_ref * activity_0)
 
     day_h = 24.0
     out: dict[str, FloatArray] = {}
@@ -381,8 +377,8 @@ def simulate_exposure(
     step_h = opts.step_h if opts.step_h is not None else (1.0 if hours <= 240 else 24.0)
     if not step_h > 0:
         raise RegimenError(f"The step must be > 0 h, not {step_h}.")
-    n_steps = max(int(math.ceil(hours / step_h - 1e-9)), 1)
-    time_h = np.arange(n_steps + 1) * step_h
+    n_steps = max(math.ceil(hours / step_h - 1e-9), 1)
+    time_h = np.arange(n_steps + 1, dtype=np.float64) * step_h
     groups = _group_doses(doses)
     base_params = opts.params or default_parameters()
     samples = base_params.sample(max(opts.n_samples, 1), opts.seed)

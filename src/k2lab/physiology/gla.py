@@ -45,7 +45,7 @@ def ec50_multiplier_for_target(
     """The EC50 multiplier ``m`` that brings the fraction at ``availability`` to a target."""
     if not 0.0 < target_fraction < 1.0:
         raise ValueError("target_fraction must be in (0, 1)")
-    return availability * (1.0 / target_fraction - 1.0) ** (1.0 / hill) / ec50
+    return float(availability * (1.0 / target_fraction - 1.0) ** (1.0 / hill) / ec50)
 
 
 def turnover(

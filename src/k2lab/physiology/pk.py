@@ -95,11 +95,11 @@ def disposition_modes(
         k21 = a * beta + b * alpha
         k10 = alpha * beta / k21
         disposition = [alpha, beta]
-        numerator = lambda lam: k21 - lam  # noqa: E731
+        k21_or_none: float | None = k21
     else:
         k10 = _LN2 / params[("t_half_h", vitamer)]
         disposition = [k10]
-        numerator = lambda lam: 1.0  # noqa: E731
+        k21_or_none = None
     v_central = cl / k10
     # Keep the absorption root apart from the disposition roots (the closed form divides
     # by their differences); the shift is far below any parameter's uncertainty.
@@ -110,7 +110,8 @@ def disposition_modes(
     coefs = []
     for lam in roots:
         denominator = math.prod(mu - lam for mu in roots if mu != lam)
-        coefs.append(ka / v_central * numerator(lam) / denominator)
+        numerator = 1.0 if k21_or_none is None else k21_or_none - lam
+        coefs.append(ka / v_central * numerator / denominator)
     return Modes(
         rate_per_h=np.array(roots, dtype=np.float64),
         coef_per_L=np.array(coefs, dtype=np.float64),
@@ -164,7 +165,7 @@ def superpose_grid(
     for rate, coef in zip(modes.rate_per_h, modes.coef_per_L, strict=True):
         q = math.exp(-rate * step_h)
         x = np.bincount(idx, weights=u * np.exp(-rate * age), minlength=n_steps + 1)
-        state = lfilter([1.0], [1.0, -q], x)
+        state = np.asarray(lfilter([1.0], [1.0, -q], x), dtype=np.float64)
         inside = np.bincount(idx, weights=u * -np.expm1(-rate * age), minlength=n_steps + 1)
         mean = (state[:-1] * -math.expm1(-rate * step_h) + inside[1:]) / (rate * step_h)
         points += coef * state

@@ -83,8 +83,7 @@ def normalise_vitamer(text: str) -> str:
     name = _VITAMER_ALIASES.get(key)
     if name is None:
         raise RegimenError(
-            f"Unknown vitamer '{text}'. Use one of {', '.join(VITAMERS)}, "
-            f"e.g. {REGIMEN_EXAMPLES}."
+            f"Unknown vitamer '{text}'. Use one of {', '.join(VITAMERS)}, e.g. {REGIMEN_EXAMPLES}."
         )
     return name
 
@@ -109,7 +108,9 @@ class Dose:
     def __post_init__(self) -> None:
         object.__setattr__(self, "vitamer", normalise_vitamer(self.vitamer))
         if not math.isfinite(self.time_h) or self.time_h < 0:
-            raise RegimenError(f"Dose time must be a finite number of hours >= 0, not {self.time_h}.")
+            raise RegimenError(
+                f"Dose time must be a finite number of hours >= 0, not {self.time_h}."
+            )
         if not math.isfinite(self.amount_ug) or self.amount_ug < 0:
             raise RegimenError(
                 f"Dose amount must be a finite number of ug >= 0, not {self.amount_ug}. "
