@@ -72,8 +72,10 @@ _VITAMER_ALIASES = {
 }
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _REGIMEN = re.compile(
-    r"^\s*(?P<vitamer>[A-Za-z][A-Za-z0-9-]*)\s+(?P<amount>[-+]?[\d.eE+-]+\s*[A-Za-zµμ.]+)"
-    r"\s*(?P<schedule>.*?)\s*$"
+    r"^\s*(?P<vitamer>\S+)\s+"
+    r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)\s*"
+    r"(?P<unit>[A-Za-zµμ][^\s]*)\s*(?P<schedule>.*?)\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -163,12 +165,16 @@ def parse_regimen(text: str, duration_h: float, matrix: str = "supplement") -> l
     """
     if not math.isfinite(duration_h) or duration_h <= 0:
         raise RegimenError(f"The duration must be > 0 hours, not {duration_h}.")
+    first = text.split()[0] if text.split() else ""
     m = _REGIMEN.match(text)
     if not m:
+        if first and first.lower().replace("-", "") not in _VITAMER_ALIASES:
+            normalise_vitamer(first)
         raise RegimenError(f"Cannot read the regimen '{text}'. Write e.g. {REGIMEN_EXAMPLES}.")
     vitamer = normalise_vitamer(m.group("vitamer"))
     try:
-        amount_ug = to_micrograms(parse_quantity(m.group("amount")), "A vitamin K dose")
+        amount = f"{m.group('num')} {m.group('unit')}"
+        amount_ug = to_micrograms(parse_quantity(amount), "A vitamin K dose")
     except K2LabError as exc:
         raise RegimenError(f"{exc} Regimens look like {REGIMEN_EXAMPLES}.") from exc
     if amount_ug < 0:
