@@ -19,9 +19,14 @@ def test_calibration_and_validation_sets_are_separate() -> None:
     assert cal and val and not cal & val
     assert len(cal) + len(val) == len(arms)
     # No validation arm repeats a calibration arm's regimen and endpoint in the same population.
-    signature = {(a.population, a.regimen, a.endpoint, a.weeks) for a in arms if a.set == "calibration"}
-    assert not any((a.population, a.regimen, a.endpoint, a.weeks) in signature
-                   for a in arms if a.set == "validation")
+    signature = {
+        (a.population, a.regimen, a.endpoint, a.weeks) for a in arms if a.set == "calibration"
+    }
+    assert not any(
+        (a.population, a.regimen, a.endpoint, a.weeks) in signature
+        for a in arms
+        if a.set == "validation"
+    )
 
 
 def test_shipped_calibration_reproduces_the_fit() -> None:

@@ -62,8 +62,9 @@ def test_sato_2012_mk7_peak_persistence_and_mk4() -> None:
 
 def test_schurgers_2007_accumulation_vs_k1() -> None:
     res = {
-        v: simulate_exposure(parse_regimen(f"{v} 100 ug daily", 8 * WEEK), hours=8 * WEEK,
-                             options=CENTRAL).endpoints[f"plasma_{v.replace('-', '')}_nmol_per_L"]
+        v: simulate_exposure(
+            parse_regimen(f"{v} 100 ug daily", 8 * WEEK), hours=8 * WEEK, options=CENTRAL
+        ).endpoints[f"plasma_{v.replace('-', '')}_nmol_per_L"]
         for v in ("MK-7", "K1")
     }
     gain = {v: e.final - e.baseline for v, e in res.items()}
@@ -89,10 +90,16 @@ def test_westenfeld_2012_dose_response_in_hemodialysis() -> None:
 def test_theuwissen_2013_inr_moves_but_gla_biomarkers_barely() -> None:
     doses = []
     for start, dose in ((0, 10), (2, 20), (4, 45)):
-        doses += [Dose(d.time_h + start * WEEK, "MK-7", d.amount_ug)
-                  for d in parse_regimen(f"MK-7 {dose} ug daily", 2 * WEEK)]
-    res = simulate_exposure(doses, medication="acenocoumarol", hours=6 * WEEK,
-                            options=ExposureOptions(n_samples=1, inr_target=2.0))
+        doses += [
+            Dose(d.time_h + start * WEEK, "MK-7", d.amount_ug)
+            for d in parse_regimen(f"MK-7 {dose} ug daily", 2 * WEEK)
+        ]
+    res = simulate_exposure(
+        doses,
+        medication="acenocoumarol",
+        hours=6 * WEEK,
+        options=ExposureOptions(n_samples=1, inr_target=2.0),
+    )
     assert res.endpoints["INR"].change_percent == pytest.approx(-40, abs=8)
     assert abs(res.endpoints["dp_ucMGP_pmol_per_L"].change_percent) < 5
     assert abs(res.endpoints["ucOC_ng_per_mL"].change_percent) < 15
@@ -107,21 +114,29 @@ def test_k1_moves_inr_less_than_mk7_per_ug() -> None:
 def test_hemodialysis_baseline_dp_ucmgp_is_several_fold_higher() -> None:
     healthy = simulate_exposure([], hours=24, options=CENTRAL)
     hd = simulate_exposure([], population="hemodialysis", hours=24, options=CENTRAL)
-    ratio = hd.endpoints["dp_ucMGP_pmol_per_L"].baseline / healthy.endpoints[
-        "dp_ucMGP_pmol_per_L"].baseline
+    ratio = (
+        hd.endpoints["dp_ucMGP_pmol_per_L"].baseline
+        / healthy.endpoints["dp_ucMGP_pmol_per_L"].baseline
+    )
     assert ratio > 3
 
 
 def test_vka_raises_dp_ucmgp_baseline_and_doac_gives_a_note_only() -> None:
     plain = simulate_exposure([], hours=24, options=CENTRAL)
     vka = simulate_exposure([], medication="warfarin", hours=24, options=CENTRAL)
-    doac = simulate_exposure(parse_regimen("MK-7 180 ug daily", 24 * 7), medication="Apixaban",
-                             hours=24 * 7, options=CENTRAL)
+    doac = simulate_exposure(
+        parse_regimen("MK-7 180 ug daily", 24 * 7),
+        medication="Apixaban",
+        hours=24 * 7,
+        options=CENTRAL,
+    )
     assert vka.endpoints["INR"].baseline == pytest.approx(2.5)
     assert "INR" not in plain.endpoints and "INR" not in doac.endpoints
     assert any("not depend on vitamin K" in n for n in doac.notes)
-    assert (vka.endpoints["dp_ucMGP_pmol_per_L"].baseline
-            > plain.endpoints["dp_ucMGP_pmol_per_L"].baseline)
+    assert (
+        vka.endpoints["dp_ucMGP_pmol_per_L"].baseline
+        > plain.endpoints["dp_ucMGP_pmol_per_L"].baseline
+    )
 
 
 def test_vegetable_k1_is_absorbed_less_and_later_than_a_supplement() -> None:
@@ -136,12 +151,15 @@ def test_vegetable_k1_is_absorbed_less_and_later_than_a_supplement() -> None:
 
 
 def test_daily_drive_agrees_with_hourly_resolution() -> None:
-    doses = parse_regimen("MK-7 180 ug daily", 8 * WEEK) + parse_regimen("K1 200 ug daily",
-                                                                           8 * WEEK)
-    daily = simulate_exposure(doses, hours=8 * WEEK, options=ExposureOptions(step_h=24,
-                                                                             n_samples=1))
-    hourly = simulate_exposure(doses, hours=8 * WEEK, options=ExposureOptions(step_h=1,
-                                                                              n_samples=1))
+    doses = parse_regimen("MK-7 180 ug daily", 8 * WEEK) + parse_regimen(
+        "K1 200 ug daily", 8 * WEEK
+    )
+    daily = simulate_exposure(
+        doses, hours=8 * WEEK, options=ExposureOptions(step_h=24, n_samples=1)
+    )
+    hourly = simulate_exposure(
+        doses, hours=8 * WEEK, options=ExposureOptions(step_h=1, n_samples=1)
+    )
     for k in ("dp_ucMGP_pmol_per_L", "ucOC_ng_per_mL"):
         assert daily.endpoints[k].final == pytest.approx(hourly.endpoints[k].final, rel=0.05)
 
@@ -160,12 +178,19 @@ def test_intervals_bracket_the_prediction_and_are_reproducible() -> None:
 
 
 def test_trajectory_shapes_and_json() -> None:
-    res = simulate_exposure(parse_regimen("K1 1 mg once", 48), hours=48,
-                            options=ExposureOptions(n_samples=3))
+    res = simulate_exposure(
+        parse_regimen("K1 1 mg once", 48), hours=48, options=ExposureOptions(n_samples=3)
+    )
     assert res.step_h == 1.0 and res.time_h.size == 49
     data = res.to_dict()
-    for k in ("plasma_K1_nmol_per_L", "plasma_MK4_nmol_per_L", "plasma_MK7_nmol_per_L",
-              "ucOC_ng_per_mL", "ucOC_cOC_ratio", "dp_ucMGP_pmol_per_L"):
+    for k in (
+        "plasma_K1_nmol_per_L",
+        "plasma_MK4_nmol_per_L",
+        "plasma_MK7_nmol_per_L",
+        "ucOC_ng_per_mL",
+        "ucOC_cOC_ratio",
+        "dp_ucMGP_pmol_per_L",
+    ):
         entry = data["endpoints"][k]
         assert {"baseline", "final", "change_percent", "low", "high", "trajectory"} <= set(entry)
         assert len(entry["trajectory"]) == 49
@@ -187,9 +212,11 @@ def test_bad_inputs(kwargs: dict[str, object], fragment: str) -> None:
 
 
 def test_food_doses_can_be_appended() -> None:
-    doses = parse_regimen("MK-7 100 ug daily", 2 * WEEK) + [
-        Dose(24.0 * d + 12, "MK-7", 350.0, "fermented_soy") for d in range(0, 14, 7)
-    ] + [Dose(24.0 * d + 18, "K1", 120.0, "vegetable") for d in range(14)]
+    doses = (
+        parse_regimen("MK-7 100 ug daily", 2 * WEEK)
+        + [Dose(24.0 * d + 12, "MK-7", 350.0, "fermented_soy") for d in range(0, 14, 7)]
+        + [Dose(24.0 * d + 18, "K1", 120.0, "vegetable") for d in range(14)]
+    )
     res = simulate_exposure(doses, hours=2 * WEEK, options=CENTRAL)
     assert res.endpoints["plasma_MK7_nmol_per_L"].change_percent > 0
     assert res.endpoints["plasma_K1_nmol_per_L"].change_percent > 0

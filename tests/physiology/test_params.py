@@ -71,3 +71,11 @@ def test_sampling_is_reproducible_and_within_ranges() -> None:
 def test_unknown_parameter_is_a_data_error() -> None:
     with pytest.raises(DataError):
         default_parameters().value("no_such_parameter", "K1")
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import k2lab.physiology as phys
+
+    assert list(phys.__all__) == sorted(phys.__all__)
+    for name in phys.__all__:
+        assert hasattr(phys, name)

@@ -39,15 +39,19 @@ def test_grid_matches_direct_sum_and_exact_means(vitamer: str) -> None:
     step = 6.0
     points, means = superpose_grid(times, amounts, modes, step, 40)
     grid = np.arange(41) * step
-    np.testing.assert_allclose(points, concentration_at(grid, times, amounts, modes), rtol=1e-10,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        points, concentration_at(grid, times, amounts, modes), rtol=1e-10, atol=1e-14
+    )
     fine = np.linspace(0, 240, 240 * 200 + 1)
     c = concentration_at(fine, times, amounts, modes)
     # Trapezoid means over each 6-h interval (the response has kinks only at dose times).
-    numeric = np.array([
-        np.trapezoid(c[i * 1200 : (i + 1) * 1200 + 1], fine[i * 1200 : (i + 1) * 1200 + 1]) / step
-        for i in range(40)
-    ])
+    numeric = np.array(
+        [
+            np.trapezoid(c[i * 1200 : (i + 1) * 1200 + 1], fine[i * 1200 : (i + 1) * 1200 + 1])
+            / step
+            for i in range(40)
+        ]
+    )
     np.testing.assert_allclose(means, numeric, rtol=2e-5, atol=1e-9)
 
 
@@ -73,14 +77,16 @@ def test_doses_after_the_horizon_are_ignored() -> None:
     assert not points.any()
 
 
-dose_lists = st.lists(
-    st.tuples(st.floats(0, 400), st.floats(0, 5000)), min_size=1, max_size=25
-)
+dose_lists = st.lists(st.tuples(st.floats(0, 400), st.floats(0, 5000)), min_size=1, max_size=25)
 
 
 @settings(max_examples=40, deadline=None)
-@given(doses=dose_lists, vitamer=st.sampled_from(VITAMERS), scale=st.floats(0.0, 50.0),
-       step=st.sampled_from([0.5, 1.0, 24.0]))
+@given(
+    doses=dose_lists,
+    vitamer=st.sampled_from(VITAMERS),
+    scale=st.floats(0.0, 50.0),
+    step=st.sampled_from([0.5, 1.0, 24.0]),
+)
 def test_non_negative_and_linear(
     doses: list[tuple[float, float]], vitamer: str, scale: float, step: float
 ) -> None:

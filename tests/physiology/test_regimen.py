@@ -11,7 +11,9 @@ from k2lab.physiology.regimen import Dose, parse_regimen
 def test_daily() -> None:
     doses = parse_regimen("MK-7 180 ug daily", duration_h=72)
     assert [d.time_h for d in doses] == [0.0, 24.0, 48.0]
-    assert all(d.vitamer == "MK-7" and d.amount_ug == 180 and d.matrix == "supplement" for d in doses)
+    assert all(
+        d.vitamer == "MK-7" and d.amount_ug == 180 and d.matrix == "supplement" for d in doses
+    )
 
 
 def test_weekdays_and_thrice_weekly_agree() -> None:
