@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from k2lab.physiology.exposure import _group_doses, simulate_trajectories
+from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
 from k2lab.physiology.pk import disposition_modes, superpose_grid
 from k2lab.physiology.reference import ode_concentration
@@ -49,7 +49,7 @@ def main() -> None:
     def ode_daily() -> object:
         return ode_concentration("MK-7", params, times, nmol, grid_daily, rtol=1e-8, atol=1e-12)
 
-    groups = _group_doses(parse_regimen("MK-7 180 ug daily", days * 24.0))
+    groups = group_doses(parse_regimen("MK-7 180 ug daily", days * 24.0))
 
     def full_model() -> object:
         return simulate_trajectories(

@@ -9,7 +9,7 @@ import pytest
 
 from k2lab.errors import RegimenError
 from k2lab.physiology import Dose, ExposureOptions, parse_regimen, simulate_exposure
-from k2lab.physiology.exposure import _group_doses, simulate_trajectories
+from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
 
 CENTRAL = ExposureOptions(n_samples=1)
@@ -40,7 +40,7 @@ def test_zero_amount_doses_equal_no_doses() -> None:
 
 def single_dose(vitamer: str) -> tuple[np.ndarray, np.ndarray]:
     traj = simulate_trajectories(
-        _group_doses([Dose(0.0, vitamer, 420.0)]),
+        group_doses([Dose(0.0, vitamer, 420.0)]),
         population="healthy",
         medication=None,
         step_h=0.1,

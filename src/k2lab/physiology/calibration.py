@@ -20,10 +20,10 @@ from importlib import resources
 import numpy as np
 
 from k2lab.errors import DataError
-from k2lab.physiology.absorption import relative_bioavailability
+from k2lab.physiology.absorption import ka_factor, relative_bioavailability
 from k2lab.physiology.exposure import (
     ExposureOptions,
-    _group_doses,
+    group_doses,
     simulate_exposure,
     simulate_trajectories,
 )
@@ -138,8 +138,6 @@ def _auc_k1(arm: Arm, params: ParameterSet) -> float:
         * relative_bioavailability("K1", dose.matrix, params)
         * (1.0 - conversion)
     )
-    from k2lab.physiology.absorption import ka_factor
-
     modes = disposition_modes("K1", params, ka_factor("K1", dose.matrix, params))
     return auc_nmol_h_per_L(modes, absorbed, 9.0)
 
@@ -150,7 +148,7 @@ def predict_arm(arm: Arm, params: ParameterSet) -> float:
         return _auc_k1(arm, params)
     hours = arm.weeks * 168.0
     traj = simulate_trajectories(
-        _group_doses(arm.doses()),
+        group_doses(arm.doses()),
         population=arm.population,
         medication=arm.medication,
         step_h=24.0,
@@ -296,7 +294,7 @@ class Check:
 
 
 def _single_dose(vitamer: str, amount_ug: float, hours: float) -> dict[str, np.ndarray]:
-    groups = _group_doses([Dose(0.0, vitamer, amount_ug)])
+    groups = group_doses([Dose(0.0, vitamer, amount_ug)])
     return simulate_trajectories(
         groups,
         population="healthy",
@@ -363,7 +361,7 @@ def model_checks() -> list[Check]:
     for v in ("MK-7", "K1"):
         doses = parse_regimen(f"{v} 100 ug daily", weeks * 168)
         traj = simulate_trajectories(
-            _group_doses(doses),
+            group_doses(doses),
             population="healthy",
             medication=None,
             step_h=24.0,
@@ -413,7 +411,7 @@ def model_checks() -> list[Check]:
         ),
     ):
         traj = simulate_trajectories(
-            _group_doses(parse_regimen(regimen, weeks_inr * 168)),
+            group_doses(parse_regimen(regimen, weeks_inr * 168)),
             population="healthy",
             medication="acenocoumarol",
             step_h=24.0,

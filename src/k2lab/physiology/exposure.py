@@ -44,6 +44,7 @@ __all__ = [
     "Endpoint",
     "ExposureOptions",
     "ExposureResult",
+    "group_doses",
     "simulate_exposure",
     "simulate_trajectories",
 ]
@@ -178,7 +179,8 @@ def _check_inputs(population: str, medication: str | None, hours: float) -> str 
     return med
 
 
-def _group_doses(doses: Sequence[Dose]) -> dict[tuple[str, str], tuple[FloatArray, FloatArray]]:
+def group_doses(doses: Sequence[Dose]) -> dict[tuple[str, str], tuple[FloatArray, FloatArray]]:
+    """Dose times (h) and amounts (nmol) by ``(vitamer, matrix)``, the core's input."""
     groups: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
     for d in doses:
         times, amounts = groups.setdefault((d.vitamer, d.matrix), ([], []))
@@ -271,8 +273,9 @@ def simulate_trajectories(
 
     day_h = 24.0
     out: dict[str, FloatArray] = {}
+    dosed = {vitamer for vitamer, _ in groups}
     for v in VITAMERS:
-        if v in _PLASMA_SHOWN or (v, "supplement") in groups or any(k[0] == v for k in groups):
+        if v in _PLASMA_SHOWN or v in dosed:
             if step_h <= 1.0:
                 out[plasma_endpoint_name(v)] = baseline[v] + points[v]
             else:
@@ -379,7 +382,7 @@ def simulate_exposure(
         raise RegimenError(f"The step must be > 0 h, not {step_h}.")
     n_steps = max(math.ceil(hours / step_h - 1e-9), 1)
     time_h = np.arange(n_steps + 1, dtype=np.float64) * step_h
-    groups = _group_doses(doses)
+    groups = group_doses(doses)
     base_params = opts.params or default_parameters()
     samples = base_params.sample(max(opts.n_samples, 1), opts.seed)
     runs = [
