@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k2lab.errors import RegimenError
 from k2lab.physiology import Dose, ExposureOptions, parse_regimen, simulate_exposure
@@ -220,3 +222,29 @@ def test_food_doses_can_be_appended() -> None:
     res = simulate_exposure(doses, hours=2 * WEEK, options=CENTRAL)
     assert res.endpoints["plasma_MK7_nmol_per_L"].change_percent > 0
     assert res.endpoints["plasma_K1_nmol_per_L"].change_percent > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    amount=st.floats(0.0, 2000.0),
+    vitamer=st.sampled_from(["K1", "MK-4", "MK-7", "MK-9"]),
+    schedule=st.sampled_from(["daily", "once", "mon,wed,fri", "every 3 days"]),
+    population=st.sampled_from(["healthy", "postmenopausal", "hemodialysis"]),
+    medication=st.sampled_from([None, "warfarin"]),
+)
+def test_every_output_is_finite_non_negative_and_monotone_in_dose(
+    amount: float, vitamer: str, schedule: str, population: str, medication: str | None
+) -> None:
+    def final(scale: float) -> dict[str, float]:
+        doses = parse_regimen(f"{vitamer} {amount * scale} ug {schedule}", 3 * WEEK)
+        res = simulate_exposure(
+            doses, population=population, medication=medication, hours=3 * WEEK, options=CENTRAL
+        )
+        for e in res.endpoints.values():
+            assert np.all(np.isfinite(e.trajectory)) and np.all(e.trajectory >= 0)
+        return {k: e.final for k, e in res.endpoints.items()}
+
+    low, high = final(1.0), final(1.5)
+    for k in ("dp_ucMGP_pmol_per_L", "ucOC_ng_per_mL", "ucOC_cOC_ratio", "INR"):
+        if k in low:
+            assert high[k] <= low[k] * (1 + 1e-9) + 1e-12

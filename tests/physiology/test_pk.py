@@ -114,3 +114,15 @@ def test_superposition_of_two_histories(
     pb, _ = superpose_grid(tb, ub, modes, 1.0, 480)
     pab, _ = superpose_grid(np.concatenate([ta, tb]), np.concatenate([ua, ub]), modes, 1.0, 480)
     np.testing.assert_allclose(pab, pa + pb, rtol=1e-9, atol=1e-9 * max(1.0, pab.max()))
+
+
+def test_accumulation_mk7_far_above_k1() -> None:
+    from k2lab.physiology.pk import accumulation_ratio, steady_state_mean_nmol_per_L
+
+    mk7 = accumulation_ratio(disposition_modes("MK-7", PARAMS), 24.0)
+    k1 = accumulation_ratio(disposition_modes("K1", PARAMS), 24.0)
+    assert mk7 > 3.0 and k1 < 2.0
+    # The grid converges to the analytic steady-state mean.
+    modes = disposition_modes("MK-7", PARAMS)
+    _, means = superpose_grid(np.arange(120) * 24.0, np.full(120, 100.0), modes, 24.0, 120)
+    assert means[-1] == pytest.approx(steady_state_mean_nmol_per_L(modes, 100.0, 24.0), rel=1e-6)

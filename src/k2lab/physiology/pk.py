@@ -32,10 +32,12 @@ from k2lab.errors import RegimenError
 
 __all__ = [
     "Modes",
+    "accumulation_ratio",
     "apparent_clearance_l_per_h",
     "auc_nmol_h_per_L",
     "concentration_at",
     "disposition_modes",
+    "steady_state_mean_nmol_per_L",
     "superpose_grid",
 ]
 
@@ -178,3 +180,23 @@ def auc_nmol_h_per_L(modes: Modes, absorbed_nmol: float, t_end_h: float) -> floa
     t = max(t_end_h - modes.tlag_h, 0.0)
     r = modes.rate_per_h
     return float(absorbed_nmol * np.sum(modes.coef_per_L * -np.expm1(-r * t) / r))
+
+
+def steady_state_mean_nmol_per_L(modes: Modes, absorbed_nmol: float, interval_h: float) -> float:
+    """Mean concentration increment at steady state for a dose every ``interval_h`` hours.
+
+    >>> from k2lab.physiology.params import default_parameters
+    >>> m = disposition_modes("K1", default_parameters())
+    >>> round(steady_state_mean_nmol_per_L(m, 24.0 * m.clearance_l_per_h, 24.0), 6)
+    1.0
+    """
+    return absorbed_nmol / (modes.clearance_l_per_h * interval_h)
+
+
+def accumulation_ratio(modes: Modes, interval_h: float) -> float:
+    """Steady-state mean over the mean of the first dosing interval (dimensionless).
+
+    Large for slowly eliminated vitamers (MK-7 at daily dosing), near 1 for K1 and MK-4.
+    """
+    first = auc_nmol_h_per_L(modes, 1.0, interval_h) / interval_h
+    return steady_state_mean_nmol_per_L(modes, 1.0, interval_h) / first
