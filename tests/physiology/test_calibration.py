@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from k2lab.physiology.calibration import FREE_PARAMETERS, _fit, load_arms, validation_report
+from k2lab.physiology.calibration import FREE_PARAMETERS, _fit, load_arms
 from k2lab.physiology.params import default_parameters
+from k2lab.physiology.validation import validation_report
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 

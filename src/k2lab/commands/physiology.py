@@ -163,11 +163,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Print calibration and validation errors per endpoint (docs/validation.md)."""
-        from k2lab.physiology.calibration import (
-            calibrate,
-            calibrated_params_csv,
-            validation_report,
-        )
+        from k2lab.physiology.calibration import calibrate, calibrated_params_csv
+        from k2lab.physiology.validation import validation_report
 
         try:
             if write_params is not None:

@@ -12,7 +12,7 @@ The public API:
 
 from __future__ import annotations
 
-from k2lab.physiology.calibration import calibrate, load_arms, validation_report
+from k2lab.physiology.calibration import calibrate, load_arms
 from k2lab.physiology.exposure import (
     POPULATIONS,
     Endpoint,
@@ -23,6 +23,7 @@ from k2lab.physiology.exposure import (
 from k2lab.physiology.inr import DOACS, MEDICATIONS, VKAS
 from k2lab.physiology.params import Parameter, ParameterSet, default_parameters, load_sources
 from k2lab.physiology.regimen import MATRICES, VITAMERS, Dose, parse_regimen
+from k2lab.physiology.validation import validation_report
 
 __all__ = [
     "DOACS",
