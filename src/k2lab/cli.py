@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from k2lab.commands.physiology import register as register_physiology
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import Food, FoodDatabase
@@ -472,6 +473,9 @@ def db_import_fdc(
         _print_json({"path": str(output), "usda_foods_imported": len(foods)})
     else:
         err.print(f"{len(foods):,} USDA foods imported; use it with `k2lab --db {output} ...`")
+
+
+register_physiology(app, db_factory=_db)
 
 
 def main() -> None:

@@ -57,3 +57,7 @@ class DietFileError(K2LabError, ValueError):
 
 class DataError(K2LabError, ValueError):
     """Shipped or imported data that violates the schema (a bug or a bad import file)."""
+
+
+class RegimenError(K2LabError, ValueError):
+    """A supplement regimen, dose, population or medication that cannot be simulated."""
