@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from k2lab import __version__
 from k2lab.errors import DataError
@@ -128,6 +129,22 @@ def build_database(path: Path, usda_foods: Iterable[UsdaFood] | None = None) -> 
     return path
 
 
+class _Row(NamedTuple):
+    """One value of one nutrient of one food, before it goes into ``food_values``."""
+
+    nutrient: str
+    value: float
+    low: float | None
+    high: float | None
+    quality: str
+    source_key: str
+    country: str
+    notes: str
+
+
+_Values = dict[str, list[_Row]]
+
+
 def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
     sources = {}
     for name in ("sources_foods.csv", "sources_k2lab.csv", "sources_safety.csv"):
@@ -137,14 +154,22 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
         "INSERT INTO sources VALUES (:source_key, :citation, :doi, :url, :notes)", sources.values()
     )
     catalog = {row["food_key"]: row for row in read_data_csv("food_catalog.csv")}
-    values: dict[str, list[tuple[str, float, float | None, float | None, str, str, str, str]]]
-    values = defaultdict(list)
+    values: _Values = defaultdict(list)
+    _curated_values(values, catalog)
+    article_labels = _article_values(values)
+    foods_rows, usda_by_name = _usda_values(con, values, usda_foods)
+    foods_rows += _link_curated(values, catalog, usda_by_name, article_labels)
+    con.executemany("INSERT INTO foods VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", foods_rows)
+    _write_values(con, values, known={str(r[0]) for r in foods_rows}, sources=set(sources))
+    _write_portions_and_meta(con, set(sources))
 
+
+def _curated_values(values: _Values, catalog: dict[str, dict[str, str]]) -> None:
     for row in read_data_csv("food_vitamers.csv"):
         if row["food_key"] not in catalog:
             raise DataError(f"food_vitamers.csv: food '{row['food_key']}' not in food_catalog.csv")
         values[row["food_key"]].append(
-            (
+            _Row(
                 row["vitamer"],
                 float(row["value_ug_per_100g"]),
                 _num(row["low_ug_per_100g"]),
@@ -155,43 +180,51 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
                 row["notes"],
             )
         )
+
+
+def _article_values(values: _Values) -> dict[str, str]:
+    """Add the article's ranges (midpoint as value); return each food's article label."""
     splits: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in read_data_csv("form_splits.csv"):
         splits[row["forms"]].append((row["vitamer"], float(row["fraction"])))
-    article_labels = {}
+    labels = {}
     for row in read_data_csv("article_foods.csv"):
-        key, a_low, a_high = (
+        key, low, high = (
             row["food_key"],
             float(row["low_ug_per_100g"]),
             float(row["high_ug_per_100g"]),
         )
-        article_labels[key] = row["article_label"]
-        parts = splits.get(row["forms"]) or [(row["forms"], 1.0)]
-        for vitamer, fraction in parts:
-            note = row["notes"] + (
-                "" if fraction == 1.0 else f"; {fraction:.0%} attributed to {vitamer}"
-            )
+        labels[key] = row["article_label"]
+        for vitamer, fraction in splits.get(row["forms"]) or [(row["forms"], 1.0)]:
+            note = row["notes"]
+            if fraction != 1.0:
+                note += f"; {fraction:.0%} attributed to {vitamer}"
             values[key].append(
-                (
+                _Row(
                     vitamer,
-                    (a_low + a_high) / 2 * fraction,
-                    a_low * fraction,
-                    a_high * fraction,
+                    (low + high) / 2 * fraction,
+                    low * fraction,
+                    high * fraction,
                     "article",
                     row["source_key"],
                     "",
                     note,
                 )
             )
+    return labels
 
-    usda_by_name: dict[tuple[str, str], UsdaFood] = {}
-    foods_rows: list[tuple[str | None, ...]] = []
+
+def _usda_values(
+    con: sqlite3.Connection, values: _Values, usda_foods: Iterable[UsdaFood]
+) -> tuple[list[tuple[str | None, ...]], dict[tuple[str, str], UsdaFood]]:
+    """Add USDA foods; several sub-samples under one name become values of one food."""
+    rows: list[tuple[str | None, ...]] = []
+    by_name: dict[tuple[str, str], UsdaFood] = {}
     for food in usda_foods:
-        category, diet = classify(food)
         key = food.food_key
-        # Several sub-samples under one name: each is one more value of the same food.
         if key not in values:
-            foods_rows.append(
+            category, diet = classify(food)
+            rows.append(
                 (
                     key,
                     food.name,
@@ -205,10 +238,10 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
                     None,
                 )
             )
-        usda_by_name.setdefault((food.name.lower(), food.data_type), food)
+        by_name.setdefault((food.name.lower(), food.data_type), food)
         for nutrient, amount in food.nutrients.items():
             values[key].append(
-                (
+                _Row(
                     nutrient,
                     amount,
                     None,
@@ -226,22 +259,31 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
                 for name, grams in food.portions
             ],
         )
+    return rows, by_name
 
+
+def _link_curated(
+    values: _Values,
+    catalog: dict[str, dict[str, str]],
+    usda_by_name: dict[tuple[str, str], UsdaFood],
+    article_labels: dict[str, str],
+) -> list[tuple[str | None, ...]]:
+    """Curated foods, each with the values of its linked USDA food (if any)."""
+    rows: list[tuple[str | None, ...]] = []
     for key, row in catalog.items():
         if row["diet"] not in DIET_PATTERNS:
             raise DataError(f"food_catalog.csv: food '{key}' has unknown diet '{row['diet']}'")
-        linked = usda_by_name.get((row["usda_name"].lower(), row["usda_data_type"]))
-        if row["usda_name"] and linked is None:
-            linked = next(
-                (f for (n, _), f in usda_by_name.items() if n == row["usda_name"].lower()), None
-            )
-        has_sr26 = {v[0] for v in values[key] if v[5] == "usda_sr26"}
+        name = row["usda_name"].lower()
+        linked = usda_by_name.get((name, row["usda_data_type"]))
+        if name and linked is None:
+            linked = next((f for (n, _), f in usda_by_name.items() if n == name), None)
         if linked is not None:
+            has_sr26 = {v.nutrient for v in values[key] if v.source_key == "usda_sr26"}
             for nutrient, amount in linked.nutrients.items():
                 if nutrient in has_sr26:
                     continue  # SR26 and FDC SR Legacy are one measurement: count it once.
                 values[key].append(
-                    (
+                    _Row(
                         nutrient,
                         amount,
                         None,
@@ -252,7 +294,7 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
                         f"linked USDA food ({linked.data_type}): {linked.name}",
                     )
                 )
-        foods_rows.append(
+        rows.append(
             (
                 key,
                 row["name"],
@@ -266,23 +308,26 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
                 article_labels.get(key),
             )
         )
+    return rows
 
-    con.executemany("INSERT INTO foods VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", foods_rows)
-    known = {r[0] for r in foods_rows}
+
+def _write_values(
+    con: sqlite3.Connection, values: _Values, *, known: set[str], sources: set[str]
+) -> None:
     value_rows, summary_rows = [], []
     for key, items in values.items():
         if key not in known:
             raise DataError(f"values for unknown food '{key}'")
         by_nutrient: dict[str, list[Value]] = defaultdict(list)
-        for nutrient, value, lo, hi, quality, source_key, country, notes in items:
-            if nutrient not in NUTRIENTS:
-                raise DataError(f"food '{key}': unknown nutrient '{nutrient}'")
-            if source_key not in sources:
-                raise DataError(f"food '{key}': source '{source_key}' not in any sources*.csv")
-            if value < 0:
-                raise DataError(f"food '{key}': negative {nutrient} value {value}")
-            value_rows.append((key, nutrient, value, lo, hi, quality, source_key, country, notes))
-            by_nutrient[nutrient].append(Value(value, lo, hi, quality, source_key))
+        for v in items:
+            if v.nutrient not in NUTRIENTS:
+                raise DataError(f"food '{key}': unknown nutrient '{v.nutrient}'")
+            if v.source_key not in sources:
+                raise DataError(f"food '{key}': source '{v.source_key}' not in any sources*.csv")
+            if v.value < 0:
+                raise DataError(f"food '{key}': negative {v.nutrient} value {v.value}")
+            value_rows.append((key, *v))
+            by_nutrient[v.nutrient].append(Value(v.value, v.low, v.high, v.quality, v.source_key))
         for nutrient, vals in by_nutrient.items():
             s = summarise(vals)
             summary_rows.append(
@@ -291,6 +336,8 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
     con.executemany("INSERT INTO food_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", value_rows)
     con.executemany("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", summary_rows)
 
+
+def _write_portions_and_meta(con: sqlite3.Connection, sources: set[str]) -> None:
     portion_rows = []
     for row in read_data_csv("portions.csv"):
         if row["source_key"] not in sources:
@@ -311,18 +358,20 @@ def _fill(con: sqlite3.Connection, usda_foods: Iterable[UsdaFood]) -> None:
         ":quality, :notes)",
         read_data_csv("portions_generic.csv"),
     )
+    totals = [
+        {
+            **r,
+            **{
+                k: _num(r[k])
+                for k in ("total_vitamin_k_ug_per_100g", "low_ug_per_100g", "high_ug_per_100g")
+            },
+        }
+        for r in read_data_csv("food_totals.csv")
+    ]
     con.executemany(
         "INSERT INTO totals VALUES (:food_key, :food_name, :total_vitamin_k_ug_per_100g, "
         ":low_ug_per_100g, :high_ug_per_100g, :forms_included, :quality, :source_key, :notes)",
-        [
-            {
-                **r,
-                "total_vitamin_k_ug_per_100g": _num(r["total_vitamin_k_ug_per_100g"]),
-                "low_ug_per_100g": _num(r["low_ug_per_100g"]),
-                "high_ug_per_100g": _num(r["high_ug_per_100g"]),
-            }
-            for r in read_data_csv("food_totals.csv")
-        ],
+        totals,
     )
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     con.execute("INSERT INTO meta VALUES ('k2lab_version', ?)", (__version__,))
