@@ -22,8 +22,8 @@ class K2LabError(Exception):
         return self.message
 
     def __reduce__(self) -> tuple[type[K2LabError], tuple[str]]:
-        # Keep errors picklable so they survive a trip to a worker process.
-        return (K2LabError, (self.message,))
+        # Keep errors picklable (with their class) so they survive a trip to a worker.
+        return (type(self), (self.message,))
 
 
 class UnknownFoodError(K2LabError, KeyError):
@@ -40,60 +40,40 @@ class UnknownFoodError(K2LabError, KeyError):
         super().__init__(f"Unknown food '{query}'. {hint}")
 
     def __reduce__(self) -> tuple[type[UnknownFoodError], tuple[str, list[str]]]:  # type: ignore[override]
-        return (UnknownFoodError, (self.query, self.suggestions))
+        return (type(self), (self.query, self.suggestions))
 
 
 class AmountError(K2LabError, ValueError):
     """An amount that cannot be used: unparseable, negative, zero, NaN or absurd."""
 
-    def __reduce__(self) -> tuple[type[AmountError], tuple[str]]:  # type: ignore[override]
-        return (AmountError, (self.message,))
-
 
 class UnitError(K2LabError, ValueError):
     """A unit that is unknown or does not fit the quantity (mass for a food, etc.)."""
-
-    def __reduce__(self) -> tuple[type[UnitError], tuple[str]]:  # type: ignore[override]
-        return (UnitError, (self.message,))
 
 
 class DietFileError(K2LabError, ValueError):
     """A diet or diary file that cannot be read; the message names line and field."""
 
-    def __reduce__(self) -> tuple[type[DietFileError], tuple[str]]:  # type: ignore[override]
-        return (DietFileError, (self.message,))
-
 
 class DataError(K2LabError, ValueError):
     """Shipped or imported data that violates the schema (a bug or a bad import file)."""
 
-    def __reduce__(self) -> tuple[type[DataError], tuple[str]]:  # type: ignore[override]
-        return (DataError, (self.message,))
+
+class RegimenError(K2LabError, ValueError):
+    """A supplement regimen, dose, population or medication that cannot be simulated."""
 
 
 class ModelFileError(K2LabError, ValueError):
     """An SBML model file that k2lab cannot read or does not support; the message says why."""
 
-    def __reduce__(self) -> tuple[type[ModelFileError], tuple[str]]:
-        return (ModelFileError, (self.message,))
-
 
 class ScenarioError(K2LabError, ValueError):
     """A simulation scenario with a bad field (negative intake, wrong array shape...)."""
-
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str]]:
-        return (ScenarioError, (self.message,))
 
 
 class SolverError(K2LabError, RuntimeError):
     """The ODE solver could not reach the end time; the message says what to change."""
 
-    def __reduce__(self) -> tuple[type[SolverError], tuple[str]]:
-        return (SolverError, (self.message,))
-
 
 class MissingDependencyError(K2LabError, ImportError):
     """An optional package is needed; the message names the install command."""
-
-    def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str]]:
-        return (MissingDependencyError, (self.message,))

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import pint
 
 from k2lab.errors import AmountError, UnitError
 
-ureg = pint.UnitRegistry()
+Quantity = Any  # pint quantities are not generic-typed enough for mypy --strict
+
+ureg: Any = pint.UnitRegistry()
 ureg.define("international_unit_vitamin_d = 0.025 * microgram = IU")
 ureg.define("mcg = microgram")
 
@@ -36,35 +39,53 @@ MOLAR_MASS_G_PER_MOL: dict[str, float] = {
     "MK-10": 853.3,
 }
 
-_QUANTITY = re.compile(r"^\s*(?P<num>[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|nan|inf)\s*(?P<unit>.*?)\s*$",
-                       re.IGNORECASE)
-_ALIASES = {"µg": "microgram", "μg": "microgram", "ug": "microgram", "mcg": "microgram",
-            "iu": "IU", "i.u.": "IU"}
+_QUANTITY = re.compile(
+    r"^\s*(?P<num>[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|nan|inf)\s*(?P<unit>.*?)\s*$",
+    re.IGNORECASE,
+)
+_ALIASES = {
+    "µg": "microgram",
+    "μg": "microgram",
+    "ug": "microgram",
+    "mcg": "microgram",
+    "iu": "IU",
+    "i.u.": "IU",
+}
 
 
-def parse_quantity(text: str) -> pint.Quantity:
+def parse_quantity(text: str) -> Quantity:
     """Parse ``"180 ug"``, ``"2000 IU"``, ``"0.5 mg"`` into a pint quantity.
 
     Refuses NaN, infinities and unknown units with a message that shows an accepted form.
     """
     m = _QUANTITY.match(text)
     if not m:
-        raise AmountError(f"Cannot read the amount '{text}'. Write a number and a unit, e.g. '180 ug'.")
+        raise AmountError(
+            f"Cannot read the amount '{text}'. Write a number and a unit, e.g. '180 ug'."
+        )
     value = float(m.group("num"))
     if math.isnan(value) or math.isinf(value):
         raise AmountError(f"The amount '{text}' is not a finite number. Write e.g. '180 ug'.")
     unit_text = m.group("unit").strip()
     if not unit_text:
-        raise UnitError(f"The amount '{text}' has no unit. Write e.g. '{value:g} ug' or '{value:g} mg'.")
+        raise UnitError(
+            f"The amount '{text}' has no unit. Write e.g. '{value:g} ug' or '{value:g} mg'."
+        )
     unit = _ALIASES.get(unit_text.lower(), unit_text)
     try:
         return ureg.Quantity(value, unit)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+    ) as exc:
         raise UnitError(f"Unknown unit '{unit_text}' in '{text}'. Use ug, mg, g or IU.") from exc
 
 
-def to_micrograms(q: pint.Quantity, what: str = "the amount") -> float:
+def to_micrograms(q: Quantity, what: str = "the amount") -> float:
     """Convert a mass to µg, or say which unit was wrong."""
     try:
         return float(q.to("microgram").magnitude)
@@ -72,12 +93,12 @@ def to_micrograms(q: pint.Quantity, what: str = "the amount") -> float:
         raise UnitError(f"{what} must be a mass (ug, mg, g), not '{q.units:~}'.") from exc
 
 
-def to_micrograms_vitamin_d(q: pint.Quantity) -> float:
+def to_micrograms_vitamin_d(q: Quantity) -> float:
     """Vitamin D as µg, accepting µg/mg or IU (1 µg = 40 IU)."""
     return to_micrograms(q, "Vitamin D")
 
 
-def to_milligrams(q: pint.Quantity, what: str = "the amount") -> float:
+def to_milligrams(q: Quantity, what: str = "the amount") -> float:
     """Convert a mass to mg."""
     return to_micrograms(q, what) / 1000.0
 

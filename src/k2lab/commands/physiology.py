@@ -1,0 +1,197 @@
+"""``k2lab simulate`` and ``k2lab validate``: the physiology on the command line.
+
+Call :func:`register` with the main typer app to add both commands. Errors from the core
+(:class:`~k2lab.errors.K2LabError`) become a message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from k2lab.errors import K2LabError, RegimenError
+from k2lab.foods.database import FoodDatabase
+from k2lab.intake.diet import load_diet
+from k2lab.physiology.diet import diet_doses, diet_notes
+from k2lab.physiology.exposure import ExposureOptions, ExposureResult, simulate_exposure
+from k2lab.physiology.regimen import REGIMEN_EXAMPLES, Dose, parse_regimen
+
+__all__ = ["plot_result", "register"]
+
+
+def _fail(exc: K2LabError) -> typer.Exit:
+    typer.echo(f"Error: {exc}", err=True)
+    return typer.Exit(2)
+
+
+def plot_result(result: ExposureResult, path: Path) -> None:
+    """Write one panel per endpoint (trajectory and interval) to a PNG file."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise K2LabError("Plotting needs matplotlib: pip install matplotlib") from exc
+    names = list(result.endpoints)
+    cols = 2
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 2.6 * rows), squeeze=False)
+    days = result.step_h >= 24.0
+    x = result.time_h / 24.0 if days else result.time_h
+    for ax, name in zip(axes.flat, names, strict=False):
+        e = result.endpoints[name]
+        ax.fill_between(x, e.trajectory_low, e.trajectory_high, alpha=0.25, linewidth=0)
+        ax.plot(x, e.trajectory, linewidth=1.5)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("day" if days else "hour", fontsize=8)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.set_visible(False)
+    fig.suptitle(
+        f"{result.population}"
+        + (f" + {result.medication}" if result.medication else "")
+        + f" ({result.interval_percent:g}% interval)",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise K2LabError(f"Cannot write the plot to '{path}': {exc.strerror}.") from exc
+    finally:
+        plt.close(fig)
+
+
+def _json_payload(result: ExposureResult) -> dict[str, object]:
+    data = result.to_dict()
+    if result.step_h >= 24.0:
+        data["time_days"] = [float(t) / 24.0 for t in result.time_h]
+        del data["time_h"]
+    return data
+
+
+def _print_table(result: ExposureResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{result.population}"
+        + (f" + {result.medication}" if result.medication else "")
+        + f", {result.hours / 24:g} days"
+    )
+    for col in ("endpoint", "baseline", "final", "change %", f"{result.interval_percent:g}% range"):
+        table.add_column(col, justify="left" if col == "endpoint" else "right")
+    for name, e in result.endpoints.items():
+        table.add_row(
+            name,
+            f"{e.baseline:.3g}",
+            f"{e.final:.3g}",
+            f"{e.change_percent:+.1f}" if math.isfinite(e.change_percent) else "n/a (baseline 0)",
+            f"{e.low:.3g}-{e.high:.3g}",
+        )
+    console = Console()
+    console.print(table)
+    for note in result.notes:
+        console.print(f"- {note}")
+
+
+def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodDatabase.open) -> None:
+    """Add the ``simulate`` and ``validate`` commands to ``app``.
+
+    ``db_factory`` opens the food database for ``--diet`` files.
+    """
+
+    @app.command()
+    def simulate(
+        diet: Annotated[
+            Path | None,
+            typer.Option(help="Diet (.toml) or diary (.csv) whose foods are added as doses."),
+        ] = None,
+        supplement: Annotated[
+            list[str] | None,
+            typer.Option(help=f"Regimen, repeatable: {REGIMEN_EXAMPLES}."),
+        ] = None,
+        population: Annotated[
+            str, typer.Option(help="healthy, postmenopausal or hemodialysis.")
+        ] = "healthy",
+        medication: Annotated[
+            str | None,
+            typer.Option(help="warfarin or acenocoumarol (INR); a DOAC gives a note only."),
+        ] = None,
+        weeks: Annotated[
+            float | None, typer.Option(help="Duration in weeks (daily output).")
+        ] = None,
+        hours: Annotated[
+            float | None, typer.Option(help="Duration in hours (hourly output).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        plot: Annotated[Path | None, typer.Option(help="Write a PNG plot to this file.")] = None,
+        samples: Annotated[int, typer.Option(help="Monte Carlo draws for intervals.")] = 50,
+        seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 20121,
+    ) -> None:
+        """Simulate plasma vitamin K, ucOC, dp-ucMGP and INR for a supplement regimen."""
+        try:
+            if weeks is not None and hours is not None:
+                raise RegimenError("Give either --weeks or --hours, not both, e.g. --weeks 12.")
+            if samples < 1 or samples > 2000:
+                raise RegimenError("--samples must be between 1 and 2000, e.g. --samples 50.")
+            duration_h = hours if hours is not None else (weeks if weeks is not None else 12) * 168
+            step_h = 1.0 if hours is not None else 24.0
+            if not duration_h > 0:
+                raise RegimenError("The duration must be positive, e.g. --weeks 12 or --hours 72.")
+            doses: list[Dose] = []
+            for text in supplement or []:
+                doses += parse_regimen(text, duration_h)
+            loaded = load_diet(diet, db_factory()) if diet is not None else None
+            if loaded is not None:
+                doses += diet_doses(loaded, duration_h)
+            result = simulate_exposure(
+                doses,
+                population=population,
+                medication=medication,
+                hours=duration_h,
+                options=ExposureOptions(step_h=step_h, n_samples=samples, seed=seed),
+            )
+            if loaded is not None:
+                result = dataclasses.replace(result, notes=(*result.notes, *diet_notes(loaded)))
+            if plot is not None:
+                plot_result(result, plot)
+        except K2LabError as exc:
+            raise _fail(exc) from None
+        if as_json:
+            typer.echo(json.dumps(_json_payload(result), indent=1))
+        else:
+            _print_table(result)
+
+    @app.command()
+    def validate(
+        output: Annotated[
+            Path | None, typer.Option(help="Also write the Markdown report to this file.")
+        ] = None,
+        write_params: Annotated[
+            Path | None,
+            typer.Option(help="Refit the calibration and write calibrated_params.csv here."),
+        ] = None,
+    ) -> None:
+        """Print calibration and validation errors per endpoint (docs/validation.md)."""
+        from k2lab.physiology.calibration import calibrate, calibrated_params_csv
+        from k2lab.physiology.validation import validation_report
+
+        try:
+            if write_params is not None:
+                write_params.write_text(calibrated_params_csv(calibrate()), encoding="utf-8")
+            report = validation_report()
+            if output is not None:
+                output.write_text(report, encoding="utf-8")
+        except K2LabError as exc:
+            raise _fail(exc) from None
+        except OSError as exc:
+            raise _fail(K2LabError(f"Cannot write the file: {exc.strerror}.")) from None
+        typer.echo(report, nl=False)

@@ -1,0 +1,292 @@
+"""Diet files: a TOML description of typical days, or a CSV diary of days × foods.
+
+TOML (a single ``[[day]]`` is a typical day, repeated)::
+
+    [person]
+    age = 62
+    sex = "female"
+    [[day]]
+    foods = [ { food = "natto", amount = "1 tbsp" }, { food = "gouda", amount = "2 slices" } ]
+    supplements = [ "MK-7 180 ug", "D3 50 ug", "calcium 500 mg" ]
+
+CSV diary: columns ``day,food,amount`` and optionally ``kind`` (``food`` or
+``supplement``; a supplement row has the form in ``food`` and the dose in ``amount``).
+
+Every error names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from k2lab.errors import DietFileError, K2LabError, UnknownFoodError
+from k2lab.foods.database import Food, FoodDatabase
+from k2lab.foods.nutrients import DIET_PATTERNS
+from k2lab.intake.portions import Grams, to_grams
+from k2lab.intake.supplements import Supplement, parse_supplement
+
+SEXES = ("female", "male")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who eats the diet; used to pick reference intakes."""
+
+    age: float = 40.0
+    sex: str = "female"
+    pregnant: bool = False
+    lactating: bool = False
+    weight_kg: float | None = None
+    diet: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.age, int | float) and 0 <= self.age <= 120) or (
+            isinstance(self.age, float) and math.isnan(self.age)
+        ):
+            raise DietFileError(
+                f"age must be a number of years between 0 and 120, not {self.age!r}."
+            )
+        if self.sex not in SEXES:
+            raise DietFileError(f"sex must be 'female' or 'male', not {self.sex!r}.")
+        if (self.pregnant or self.lactating) and self.sex != "female":
+            raise DietFileError("pregnant/lactating apply to sex = 'female' only.")
+        if self.diet is not None and self.diet not in DIET_PATTERNS:
+            raise DietFileError(
+                f"diet must be one of {', '.join(DIET_PATTERNS)}, not {self.diet!r}."
+            )
+        if self.weight_kg is not None and not 2 <= self.weight_kg <= 400:
+            raise DietFileError(f"weight_kg must be between 2 and 400, not {self.weight_kg!r}.")
+
+    @property
+    def stage(self) -> str:
+        """'pregnancy', 'lactation' or 'any'."""
+        return "pregnancy" if self.pregnant else "lactation" if self.lactating else "any"
+
+
+@dataclass(frozen=True)
+class FoodEntry:
+    """One food eaten on one day, resolved to grams."""
+
+    food: Food
+    amount: str
+    grams: Grams
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of foods and supplements."""
+
+    label: str
+    foods: tuple[FoodEntry, ...] = ()
+    supplements: tuple[Supplement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diet:
+    """A person and their days (a typical day or a diary)."""
+
+    person: Person
+    days: tuple[Day, ...]
+    source: str = ""
+    typical_day: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+
+def load_diet(path: Path, db: FoodDatabase) -> Diet:
+    """Read a ``.toml`` diet or a ``.csv`` diary; resolve foods and amounts against ``db``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DietFileError(f"No diet file at {path}.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DietFileError(f"Cannot read {path}: {exc}. Diet files are UTF-8 text.") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return parse_toml_diet(text, db, name=str(path))
+    if suffix == ".csv":
+        return parse_csv_diary(text, db, name=str(path))
+    raise DietFileError(f"{path}: unknown diet file type '{suffix}'. Use .toml or .csv.")
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
+    """Line number (1-based) of the n-th line containing ``needle``."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            if seen == occurrence:
+                return number
+            seen += 1
+    return None
+
+
+def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> Diet:
+    """Parse the TOML diet format (see module docstring)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DietFileError(f"{name}: not valid TOML: {exc}.") from exc
+    unknown = set(data) - {"person", "day"}
+    if unknown:
+        raise DietFileError(
+            f"{name}: unknown section(s) {sorted(unknown)}; use [person] and [[day]]."
+        )
+    person_data = data.get("person", {})
+    if not isinstance(person_data, dict):
+        raise DietFileError(f"{name}: [person] must be a table with age and sex.")
+    extra = set(person_data) - {"age", "sex", "pregnant", "lactating", "weight_kg", "diet"}
+    if extra:
+        raise DietFileError(
+            f"{name}, line {_line_of(text, sorted(extra)[0])}: unknown field(s) "
+            f"{sorted(extra)} in [person]; allowed: age, sex, pregnant, lactating, "
+            "weight_kg, diet."
+        )
+    try:
+        person = Person(**person_data)
+    except DietFileError as exc:
+        raise DietFileError(f"{name}, [person]: {exc}") from exc
+    except TypeError as exc:
+        raise DietFileError(f"{name}, [person]: {exc}") from exc
+    days_data = data.get("day")
+    if not isinstance(days_data, list) or not days_data:
+        raise DietFileError(f"{name}: no [[day]] tables. Add at least one [[day]] with foods.")
+    days = []
+    counts: dict[str, int] = {}
+    for d, day in enumerate(days_data, start=1):
+        where = f"{name}, day {d}"
+        if not isinstance(day, dict):
+            raise DietFileError(f"{where}: each [[day]] must be a table.")
+        extra = set(day) - {"foods", "supplements", "label"}
+        if extra:
+            raise DietFileError(
+                f"{where}: unknown field(s) {sorted(extra)}; allowed: foods, supplements, label."
+            )
+        foods = []
+        for i, item in enumerate(day.get("foods", []), start=1):
+            needle = _needle(item)
+            line = _line_of(text, needle, counts.get(needle, 0)) if needle else None
+            counts[needle] = counts.get(needle, 0) + 1
+            at = f"{where}, food {i}" + (f" (line {line})" if line else "")
+            foods.append(_food_entry(item, db, at))
+        supplements = []
+        for i, item in enumerate(day.get("supplements", []), start=1):
+            line = _line_of(text, str(item)) if isinstance(item, str) else None
+            at = f"{where}, supplement {i}" + (f" (line {line})" if line else "")
+            if not isinstance(item, str):
+                raise DietFileError(f"{at}: a supplement is a string like 'MK-7 180 ug'.")
+            try:
+                supplements.append(parse_supplement(item))
+            except K2LabError as exc:
+                raise DietFileError(f"{at}: {exc}") from exc
+        if not foods and not supplements:
+            raise DietFileError(f"{where}: the day has no foods and no supplements.")
+        days.append(Day(str(day.get("label", f"day {d}")), tuple(foods), tuple(supplements)))
+    return Diet(person, tuple(days), name, typical_day=len(days) == 1)
+
+
+def _needle(item: Any) -> str:
+    if isinstance(item, dict) and isinstance(item.get("food"), str):
+        return f'"{item["food"]}"'
+    return f'"{item}"' if isinstance(item, str) else ""
+
+
+def _food_entry(item: Any, db: FoodDatabase, at: str) -> FoodEntry:
+    if isinstance(item, str):
+        food, amount = _split_phrase(item, db, at)
+    elif isinstance(item, dict):
+        missing = {"food", "amount"} - set(item)
+        if missing:
+            raise DietFileError(
+                f"{at}: missing field '{sorted(missing)[0]}'. Write e.g. "
+                '{ food = "natto", amount = "1 tbsp" }.'
+            )
+        extra = set(item) - {"food", "amount"}
+        if extra:
+            raise DietFileError(f"{at}: unknown field(s) {sorted(extra)}; allowed: food, amount.")
+        if not isinstance(item["food"], str) or not isinstance(item["amount"], str | int | float):
+            raise DietFileError(f"{at}: 'food' must be text and 'amount' text like '1 tbsp'.")
+        try:
+            food = db.resolve(item["food"])
+        except UnknownFoodError as exc:
+            raise DietFileError(f"{at}, field 'food': {exc}") from exc
+        amount = str(item["amount"])
+    else:
+        raise DietFileError(
+            f'{at}: a food is {{ food = "...", amount = "..." }} or a phrase like "1 tbsp natto".'
+        )
+    try:
+        return FoodEntry(food, amount, to_grams(food, amount))
+    except K2LabError as exc:
+        raise DietFileError(f"{at}, field 'amount': {exc}") from exc
+
+
+def _split_phrase(phrase: str, db: FoodDatabase, at: str) -> tuple[Food, str]:
+    """'1 tbsp natto' -> (natto, '1 tbsp'): the longest trailing words that name a food."""
+    words = phrase.split()
+    for cut in range(1, len(words)):
+        try:
+            return db.resolve(" ".join(words[cut:])), " ".join(words[:cut])
+        except UnknownFoodError:
+            continue
+    tail = " ".join(words[2:]) or phrase
+    raise DietFileError(f"{at}: {UnknownFoodError(tail, db.suggest(tail))}")
+
+
+def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> Diet:
+    """Parse a CSV diary (see module docstring). Days keep the order of first appearance."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in ("day", "food", "amount") if c not in header]
+    if missing:
+        raise DietFileError(
+            f"{name}, line 1: missing column(s) {missing}; the header must be "
+            "day,food,amount (and optionally kind)."
+        )
+    dupes = {c for c in header if header.count(c) > 1}
+    if dupes:
+        raise DietFileError(f"{name}, line 1: duplicate column(s) {sorted(dupes)}.")
+    foods: dict[str, list[FoodEntry]] = {}
+    supplements: dict[str, list[Supplement]] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            raise DietFileError(
+                f"{name}, line {line}: wrong number of fields (expected {len(header)})."
+            )
+        day = (row["day"] or "").strip()
+        if not day:
+            raise DietFileError(f"{name}, line {line}, field 'day': empty.")
+        kind = (row.get("kind") or "food").strip().lower()
+        foods.setdefault(day, [])
+        supplements.setdefault(day, [])
+        if kind == "supplement":
+            try:
+                supplements[day].append(parse_supplement(f"{row['food']} {row['amount']}"))
+            except K2LabError as exc:
+                raise DietFileError(f"{name}, line {line}, field 'amount': {exc}") from exc
+        elif kind == "food":
+            at = f"{name}, line {line}"
+            foods[day].append(_food_entry({"food": row["food"], "amount": row["amount"]}, db, at))
+        else:
+            raise DietFileError(
+                f"{name}, line {line}, field 'kind': '{kind}' is not 'food' or 'supplement'."
+            )
+    if not foods:
+        raise DietFileError(f"{name}: no rows after the header.")
+    days = tuple(Day(d, tuple(foods[d]), tuple(supplements[d])) for d in foods)
+    return Diet(
+        Person(),
+        days,
+        name,
+        typical_day=False,
+        warnings=(
+            "CSV diaries carry no [person]; reference intakes assume a 40-year-old "
+            "woman unless given on the command line.",
+        ),
+    )
