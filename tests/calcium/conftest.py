@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("-m") or os.environ.get("K2LAB_RUN_SLOW") == "1":
         return
     skip = pytest.mark.skip(reason="slow: run with -m slow or K2LAB_RUN_SLOW=1")
+    here = Path(__file__).parent
     for item in items:
-        if "slow" in item.keywords:
+        if "slow" in item.keywords and here in item.path.parents:
             item.add_marker(skip)
