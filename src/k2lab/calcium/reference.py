@@ -112,7 +112,11 @@ def simulate_reference(
         res = np.asarray(
             rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY, (d1 - d0) * per_day + 1)
         )
-        chunks.append(res if k == 0 else res[1:])
+        if k > 0:
+            # At a midnight where inputs change, report the state with the new inputs in
+            # force (rules such as urinary calcium use them), as k2lab's engine does.
+            chunks[-1] = chunks[-1][:-1]
+        chunks.append(res)
     table = np.concatenate(chunks, axis=0)[::per_out]
     n = model.n_species
     states = table[None, :, 1 : 1 + n]

@@ -207,7 +207,9 @@ def simulate_calcium(
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 return compiled.rhs(0.0, yy, p)
 
-        wanted = [float(s) for s in times if t < s <= tb]
+        wanted = times[
+            np.searchsorted(times, t, side="right") : np.searchsorted(times, tb, side="right")
+        ].tolist()
         y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted)
         for s, ys in zip(
             wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
