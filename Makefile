@@ -33,6 +33,7 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foods.py
 	$(BIN)/python benchmarks/bench_exposure.py
+	$(BIN)/python benchmarks/population_vs_roadrunner.py
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
