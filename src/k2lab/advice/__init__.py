@@ -14,11 +14,7 @@ from k2lab.advice.profile import (
     parse_medication,
 )
 from k2lab.advice.rules import Advice, Severity, advise
-
-DISCLAIMER = (
-    "k2lab informs; it does not diagnose or prescribe. Talk to a doctor or pharmacist before "
-    "changing supplements, especially if you take a blood thinner."
-)
+from k2lab.report import DISCLAIMER
 
 __all__ = [
     "DEFAULT_INR_TARGET",

@@ -112,4 +112,4 @@ def cite(keys: tuple[str, ...] | list[str]) -> dict[str, dict[str, str]]:
     return {k: table[k] for k in keys}
 
 
-__all__ = ["Claim", "RuleData", "claim", "claims", "cite", "rule_data", "sources"]
+__all__ = ["Claim", "RuleData", "cite", "claim", "claims", "rule_data", "sources"]

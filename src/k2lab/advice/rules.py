@@ -270,7 +270,12 @@ def advise(
         mk4 = f.supp.get("MK-4", 0.0)
         if mk4 >= _threshold("vka_mk4_drug"):
             out.append(
-                _make("vka_mk4_drug", {"mk4_supplement_ug_per_day": mk4}, mk4_mg=mk4 / 1000, medication=med)
+                _make(
+                    "vka_mk4_drug",
+                    {"mk4_supplement_ug_per_day": mk4},
+                    mk4_mg=mk4 / 1000,
+                    medication=med,
+                )
             )
         k1_supp = f.supp.get("K1", 0.0)
         if k1_supp >= _threshold("vka_k1_supplement"):
@@ -305,7 +310,11 @@ def advise(
     # DOACs: vitamin K does not matter; nattokinase (also in natto) still does.
     if doac and not vka:
         out.append(_make("doac_diet", {"k_ug_per_day": f.k1 + f.k2}, medication=" and ".join(doac)))
-    if (doac or vka or anti) and f.natto_g > _threshold("natto_nattokinase_anticoagulant") and not vka:
+    if (
+        (doac or vka or anti)
+        and f.natto_g > _threshold("natto_nattokinase_anticoagulant")
+        and not vka
+    ):
         out.append(
             _make(
                 "natto_nattokinase_anticoagulant",
@@ -343,7 +352,9 @@ def advise(
         )
     if ca_supp >= _threshold("calcium_supplement"):
         out.append(
-            _make("calcium_supplement", {"calcium_supplement_mg_per_day": ca_supp}, supplement=ca_supp)
+            _make(
+                "calcium_supplement", {"calcium_supplement_mg_per_day": ca_supp}, supplement=ca_supp
+            )
         )
     ul = _upper_limit(profile, "vitamin_d")
     if ul is not None and f.vitamin_d > ul[0]:
@@ -373,16 +384,34 @@ def advise(
         out.append(_make("soy_allergy_natto", {"natto_g_per_day": f.natto_g}, what=what))
     person = profile.person
     if (person.pregnant or person.lactating) and (k2_supp > 0 or nk):
-        what = ", ".join(s for s in (f"K2 supplement {k2_supp:.0f} µg/day" if k2_supp else "", "nattokinase" if nk else "") if s)
+        what = ", ".join(
+            s
+            for s in (
+                f"K2 supplement {k2_supp:.0f} µg/day" if k2_supp else "",
+                "nattokinase" if nk else "",
+            )
+            if s
+        )
         out.append(_make("pregnancy", {"k2_supplement_ug_per_day": k2_supp}, what=what))
     if person.age < 18 and (k2_supp > 0 or nk):
         ref = _k1_reference(profile)
         ai = ref[0] if ref else 0.0
-        what = ", ".join(s for s in (f"K2 supplement {k2_supp:.0f} µg/day" if k2_supp else "", "nattokinase" if nk else "") if s)
+        what = ", ".join(
+            s
+            for s in (
+                f"K2 supplement {k2_supp:.0f} µg/day" if k2_supp else "",
+                "nattokinase" if nk else "",
+            )
+            if s
+        )
         out.append(
             _make(
                 "children",
-                {"age_years": person.age, "k2_supplement_ug_per_day": k2_supp, "k1_ai_ug_per_day": ai},
+                {
+                    "age_years": person.age,
+                    "k2_supplement_ug_per_day": k2_supp,
+                    "k1_ai_ug_per_day": ai,
+                },
                 age=person.age,
                 what=what,
                 ai=ai,

@@ -12,8 +12,8 @@ from k2lab.plan.model import (
     groups_of,
 )
 from k2lab.plan.solve import (
-    DietPlan,
     Diagnosis,
+    DietPlan,
     PlannedPortion,
     PlanStatus,
     Shortfall,

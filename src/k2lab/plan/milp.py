@@ -128,12 +128,11 @@ def _solve_highs(m: Milp, time_limit_s: float) -> MilpResult:
     lp.a_matrix_.index_ = np.asarray(m.a_row, dtype=np.int32)[order]
     lp.a_matrix_.value_ = np.asarray(m.a_val, dtype=float)[order]
     lp.integrality_ = [
-        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-        for i in m.integer
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in m.integer
     ]
     start = time.perf_counter()
     with _quiet_fd1():
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("random_seed", 0)

@@ -138,7 +138,9 @@ def build_model(
         if elastic:
             cost = 1e-6 * cand.portion_g / 100
         for d in days:
-            lay.x[f, d] = m.add_col(f"x[{cand.key},{d + 1}]", cost, 0.0, cand.max_per_day, integer=True)
+            lay.x[f, d] = m.add_col(
+                f"x[{cand.key},{d + 1}]", cost, 0.0, cand.max_per_day, integer=True
+            )
 
     def slack(family: str, d: int, scale: float) -> dict[int, float]:
         if not elastic:
@@ -263,7 +265,9 @@ def build_model(
                 )
             else:
                 base = min(round(cur_g / cand.portion_g), cand.max_per_day)
-                z = m.add_col(f"z[{cand.key},{d + 1}]", 0.0 if elastic else 1.0, 0.0, 1.0, integer=True)
+                z = m.add_col(
+                    f"z[{cand.key},{d + 1}]", 0.0 if elastic else 1.0, 0.0, 1.0, integer=True
+                )
                 big = float(cand.max_per_day + base)
                 m.add_row(f"chg_up[{cand.key},{d + 1}]", {lay.x[f, d]: 1.0, z: -big}, -INF, base)
                 m.add_row(f"chg_dn[{cand.key},{d + 1}]", {lay.x[f, d]: 1.0, z: big}, base, INF)
@@ -387,10 +391,20 @@ def _plan_from(
     if status == PlanStatus.TIME_LIMIT:
         msg += " The solver hit its time limit: the plan meets every constraint but may not be the best."
     return DietPlan(
-        status, msg, c, objective, items, totals, res.objective, res.backend, len(cands), res.seconds
+        status,
+        msg,
+        c,
+        objective,
+        items,
+        totals,
+        res.objective,
+        res.backend,
+        len(cands),
+        res.seconds,
     )
 
 
+_SHOW = {"ug": "µg"}
 _LABELS = {
     "k2": ("K2 target", "ug"),
     "k1": ("K1 reference", "ug"),
@@ -425,9 +439,7 @@ def _diagnose(
     res = solve_milp(model, backend, time_limit_s=time_limit_s)
     reachable = max_k2_from_food(cands, c)
     if not len(res.x):
-        return Diagnosis(
-            (), reachable, ("relax the portion limits or variety rules",), (), None
-        )
+        return Diagnosis((), reachable, ("relax the portion limits or variety rules",), (), None)
     shortfalls = []
     proposals: list[str] = []
     supplements: list[Supplement] = []
@@ -438,14 +450,16 @@ def _diagnose(
             continue
         label, unit = _LABELS[family]
         days = tuple(d + 1 for d, v in vals if v > 1e-6 and d >= 0)
-        verb = "exceeds" if family in ("calcium_max", "energy_max", "vka_mk7", "steady") else "misses"
+        verb = (
+            "exceeds" if family in ("calcium_max", "energy_max", "vka_mk7", "steady") else "misses"
+        )
         shortfalls.append(
             Shortfall(
                 family,
                 round(worst, 2),
                 unit,
                 days,
-                f"The best plan {verb} the {label} by {worst:,.1f} {unit}/day"
+                f"The best plan {verb} the {label} by {worst:,.1f} {_SHOW.get(unit, unit)}/day"
                 + (f" (on {len(days)} of {c.days} days)." if days else "."),
             )
         )
@@ -502,8 +516,8 @@ def _diagnose(
 
 __all__ = [
     "DAY_NUTRIENTS",
-    "DietPlan",
     "Diagnosis",
+    "DietPlan",
     "PlanStatus",
     "PlannedPortion",
     "Shortfall",
