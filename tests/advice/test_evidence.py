@@ -6,8 +6,13 @@ from k2lab.advice import claims, rule_data, sources
 from k2lab.foods.build import read_data_csv
 
 ARTICLE_CLAIMS = {"bones", "arteries", "teeth", "d3_synergy", "insulin", "mk7_vs_mk4", "k1_to_k2"}
-DATA_WITH_SOURCES = ("claims.csv", "advice_rules.csv", "food_groups.csv", "plan_limits.csv",
-                     "vka_mk7_response.csv")
+DATA_WITH_SOURCES = (
+    "claims.csv",
+    "advice_rules.csv",
+    "food_groups.csv",
+    "plan_limits.csv",
+    "vka_mk7_response.csv",
+)
 
 
 def test_every_article_claim_has_a_grade_and_sources() -> None:

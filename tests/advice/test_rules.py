@@ -41,7 +41,9 @@ def _ids(items: list) -> set[str]:  # type: ignore[type-arg]
 
 def test_d3_calcium_without_k2_gives_the_warning_with_its_grade(db: FoodDatabase) -> None:
     diet = _diet(db)
-    items = advise(Profile(diet.person), compute_intake(diet), suggestion_foods=suggestion_foods(db))
+    items = advise(
+        Profile(diet.person), compute_intake(diet), suggestion_foods=suggestion_foods(db)
+    )
     warn = next(a for a in items if a.rule_id == "d3_calcium_low_k2")
     assert warn.severity == Severity.CAUTION
     assert "mechanis" in warn.evidence_grade and "AVADEC" in warn.evidence_grade
@@ -160,7 +162,9 @@ def test_below_k1_reference_and_k2_target(db: FoodDatabase) -> None:
 
 def test_every_message_says_what_to_do(db: FoodDatabase) -> None:
     diet = parse_toml_diet(NATTO + '\nsupplements = ["MK-7 90 ug", "calcium 2600 mg"]', db)
-    profile = Profile(Person(70, "female"), medications=frozenset({"warfarin", "nattokinase", "aspirin"}))
+    profile = Profile(
+        Person(70, "female"), medications=frozenset({"warfarin", "nattokinase", "aspirin"})
+    )
     items = advise(profile, compute_intake(diet))
     verbs = ("stop", "keep", "ask", "lower", "add", "avoid", "talk", "take", "tell", "prefer")
     for a in items:
@@ -171,12 +175,16 @@ def test_every_message_says_what_to_do(db: FoodDatabase) -> None:
 def test_inr_model_plugs_in(db: FoodDatabase) -> None:
     calls: list[float] = []
 
-    def model(*, medication: str, mk7_ug_per_day: float, k1_ug_per_day: float, inr_target: float = 2.5) -> InrEffect:
+    def model(
+        *, medication: str, mk7_ug_per_day: float, k1_ug_per_day: float, inr_target: float = 2.5
+    ) -> InrEffect:
         calls.append(mk7_ug_per_day)
         return InrEffect(mk7_ug_per_day, inr_target, 1.2, -52.0, None, "test model.", ())
 
     diet = parse_toml_diet(NATTO, db)
-    items = advise(Profile(medications=frozenset({"warfarin"})), compute_intake(diet), inr_model=model)
+    items = advise(
+        Profile(medications=frozenset({"warfarin"})), compute_intake(diet), inr_model=model
+    )
     natto = next(a for a in items if a.rule_id == "vka_natto")
     assert calls and natto.numbers["inr_expected"] == 1.2
 
@@ -184,8 +192,14 @@ def test_inr_model_plugs_in(db: FoodDatabase) -> None:
 def test_published_dose_response_steps() -> None:
     f = PublishedDoseResponse()
     assert f(medication="warfarin", mk7_ug_per_day=5, k1_ug_per_day=0).inr_after is None
-    assert f(medication="warfarin", mk7_ug_per_day=15, k1_ug_per_day=0).share_with_relevant_fall_pct == 40
-    assert f(medication="warfarin", mk7_ug_per_day=25, k1_ug_per_day=0).share_with_relevant_fall_pct == 60
+    assert (
+        f(medication="warfarin", mk7_ug_per_day=15, k1_ug_per_day=0).share_with_relevant_fall_pct
+        == 40
+    )
+    assert (
+        f(medication="warfarin", mk7_ug_per_day=25, k1_ug_per_day=0).share_with_relevant_fall_pct
+        == 60
+    )
     assert f(medication="warfarin", mk7_ug_per_day=45, k1_ug_per_day=0).group_inr_change_pct == -40
 
 

@@ -21,7 +21,7 @@ from functools import cache
 
 from k2lab.errors import K2LabError, UnitError
 from k2lab.foods.build import read_data_csv
-from k2lab.foods.database import Food, FoodDatabase, normalise
+from k2lab.foods.database import Food, FoodDatabase, Portion, normalise
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, VITAMERS, diet_allows
 from k2lab.intake.diet import Person
 from k2lab.intake.reference import reference_intakes
@@ -218,8 +218,20 @@ def _limits() -> dict[str, tuple[float, float | None]]:
     }
 
 
-def _unit_portion(food: Food) -> tuple[str, float]:
+def _unit_portion(food: Food, current_g: float = 0.0) -> tuple[str, float]:
+    """The smallest household measure; for a food of the current diet, the measure that
+    expresses its current grams best (so an unchanged diet stays representable)."""
     portions = [p for p in food.portions if p.grams > 0]
+    if current_g > 0:
+        portions.append(Portion(f"{current_g:g} g (as now)", current_g, "", "", ""))
+        p = min(
+            portions,
+            key=lambda p: (
+                abs(current_g / p.grams - round(current_g / p.grams)) * p.grams,
+                p.grams,
+            ),
+        )
+        return p.name, p.grams
     if not portions:
         return f"{GENERIC_STEP_G:g} g", GENERIC_STEP_G
     p = min(portions, key=lambda p: p.grams)
@@ -243,7 +255,7 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
     """
     excluded_keys = {db.resolve(name).key for name in c.exclude_foods}
     drop = set(c.exclude_groups) | {"not_retail"} | ({"natto"} if c.anticoagulated else set())
-    current = {db.resolve(k).key for k in c.current_g_per_day}
+    current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
     out = []
     for key in db.keys:
         food = db.get(key)
@@ -257,7 +269,7 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
         groups = groups_of(food)
         if groups & drop:
             continue
-        name, grams = _unit_portion(food)
+        name, grams = _unit_portion(food, current.get(key, 0.0))
         day_g, week_g = _limits().get(food.category, _limits()["default"])
         if c.max_g_per_food_day is not None:
             day_g = c.max_g_per_food_day
