@@ -199,11 +199,18 @@ def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
     status_text = pulp.LpStatus[prob.status]
     if status_text == "Optimal":
         x = np.array([v.value() or 0.0 for v in xs], dtype=float)
-        return MilpResult(
-            SolveStatus.OPTIMAL, x, float(pulp.value(prob.objective) or 0.0), seconds, "cbc"
+        # CBC stopped by the time limit with an integer solution reports 'Optimal' as the
+        # problem status and 'Solution Found' (not optimal) as the solution status.
+        status = (
+            SolveStatus.OPTIMAL
+            if prob.sol_status == pulp.LpSolutionOptimal
+            else SolveStatus.TIME_LIMIT
         )
+        return MilpResult(status, x, float(pulp.value(prob.objective) or 0.0), seconds, "cbc")
     if status_text == "Infeasible":
         return MilpResult(SolveStatus.INFEASIBLE, np.zeros(0), float("nan"), seconds, "cbc")
+    if status_text == "Not Solved":
+        return MilpResult(SolveStatus.TIME_LIMIT, np.zeros(0), float("nan"), seconds, "cbc")
     return MilpResult(SolveStatus.ERROR, np.zeros(0), float("nan"), seconds, "cbc")
 
 

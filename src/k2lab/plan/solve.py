@@ -334,10 +334,15 @@ def plan_diet(
             "No food is left after the diet pattern and exclusions: exclude fewer groups or foods."
         )
     current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
+    if c.days > 1 and c.max_days_per_food is None and not c.anticoagulated:
+        shortcut = _solve_one_day(cands, c, objective, current, backend, time_limit_s)
+        if shortcut is not None:
+            return shortcut
     model, lay = build_model(cands, c, objective, current=current)
     res = solve_milp(model, backend, time_limit_s=time_limit_s)
     if res.status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) and len(res.x):
-        return _plan_from(res, cands, c, objective, lay)
+        counts = _counts(res, lay, len(cands), c.days)
+        return _plan_from(res, counts, cands, c, objective)
     if res.status == SolveStatus.INFEASIBLE:
         diag = _diagnose(db, cands, c, objective, backend, time_limit_s) if diagnose else None
         msg = "No plan meets every constraint."
@@ -364,10 +369,42 @@ def _counts(res: MilpResult, lay: _Layout, n_foods: int, days: int) -> np.ndarra
     return counts
 
 
+def _solve_one_day(
+    cands: list[Candidate],
+    c: PlanConstraints,
+    objective: Objective,
+    current: dict[str, float],
+    backend: str,
+    time_limit_s: float,
+) -> DietPlan | None:
+    """Exact shortcut when every day has the same constraints and nothing links days.
+
+    Without variety or steady-range rows the N-day model is N copies of the one-day
+    model plus the weekly limits. The one-day optimum repeated N times is a lower bound
+    of the N-day objective, so if the repeated day also keeps the weekly limits it is
+    an optimal N-day plan. Otherwise (or if one day is infeasible) return None and
+    solve the full model.
+    """
+    one = replace(c, days=1)
+    model, lay = build_model(cands, one, objective, current=current)
+    res = solve_milp(model, backend, time_limit_s=time_limit_s)
+    if res.status != SolveStatus.OPTIMAL or not len(res.x):
+        return None
+    day = _counts(res, lay, len(cands), 1)[:, 0]
+    if any(day[f] * c.days > cand.max_per_week for f, cand in enumerate(cands)):
+        return None
+    counts = np.repeat(day[:, None], c.days, axis=1)
+    repeated = MilpResult(res.status, res.x, res.objective * c.days, res.seconds, res.backend)
+    return _plan_from(repeated, counts, cands, c, objective)
+
+
 def _plan_from(
-    res: MilpResult, cands: list[Candidate], c: PlanConstraints, objective: Objective, lay: _Layout
+    res: MilpResult,
+    counts: np.ndarray,
+    cands: list[Candidate],
+    c: PlanConstraints,
+    objective: Objective,
 ) -> DietPlan:
-    counts = _counts(res, lay, len(cands), c.days)
     items = tuple(
         PlannedPortion(
             d + 1,
