@@ -136,3 +136,12 @@ def test_report_includes_advice_and_a_suggested_change() -> None:
     assert data["suggested_change"]["change"]
     code, out, _ = run("report", D3, "--medication", "warfarin")
     assert code == 0 and "Suggested change" in out and "Advice" in out
+
+
+def test_advise_k1_reference_choice() -> None:
+    args = ("advise", "--supplement", "D3 10 ug", "--json", "--sex", "male", "--age", "40")
+    code, out, _ = run(*args, "--k1-reference", "IOM")
+    k1 = next(a for a in json.loads(out)["advice"] if a["rule_id"] == "k1_below_reference")
+    assert k1["numbers"]["k1_reference_ug_per_day"] == 120
+    code, _, err = run(*args, "--k1-reference", "WHO")
+    assert code == 2 and "K1 reference" in err

@@ -46,6 +46,8 @@ MEDICATIONS: dict[str, DrugClass] = {
     "nattokinase": DrugClass.NATTOKINASE,
 }
 POPULATIONS = ("healthy", "postmenopausal", "hemodialysis")
+#: Authorities whose vitamin K value can serve as the K1 reference.
+K1_AUTHORITIES = ("EFSA", "IOM", "D-A-CH", "NHMRC", "Japan")
 
 
 def parse_medication(name: str) -> str:
@@ -94,6 +96,10 @@ class Profile:
                 f"The K2 target must be in K2 or one menaquinone (e.g. '90 ug K2', '180 ug MK-7'), "
                 f"not {self.k2_target_form}."
             )
+        if self.k1_authority not in K1_AUTHORITIES:
+            raise AdviceError(
+                f"Unknown K1 reference '{self.k1_authority}'. Use one of: {', '.join(K1_AUTHORITIES)}."
+            )
         t = self.k2_target_ug
         if not isinstance(t, int | float) or math.isnan(t) or not 0 < t <= 10_000:
             raise AdviceError(f"The K2 target must be between 0 and 10,000 µg/day, not {t!r}.")
@@ -118,4 +124,12 @@ class Profile:
         return self.on_vka or self.on_doac
 
 
-__all__ = ["MEDICATIONS", "POPULATIONS", "AdviceError", "DrugClass", "Profile", "parse_medication"]
+__all__ = [
+    "K1_AUTHORITIES",
+    "MEDICATIONS",
+    "POPULATIONS",
+    "AdviceError",
+    "DrugClass",
+    "Profile",
+    "parse_medication",
+]

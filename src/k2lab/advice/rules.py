@@ -134,7 +134,7 @@ def _k1_reference(profile: Profile) -> tuple[float, str] | None:
     for r in reference_intakes(profile.person):
         if (
             r.authority.startswith(profile.k1_authority)
-            and r.nutrient in ("vitamin_k1", "vitamin_k_total")
+            and r.nutrient in ("vitamin_k1", "vitamin_k_total", "vitamin_k_mk4_equivalent")
             and r.kind != "UL"
             and r.unit == "ug/day"
         ):

@@ -114,6 +114,7 @@ def build_profile(
     soy_allergy: bool,
     ckd: bool,
     target: str,
+    k1_reference: str = "EFSA",
 ) -> Profile:
     """A validated :class:`Profile` from CLI values (target e.g. '90 ug K2')."""
     t = parse_target(target)
@@ -130,6 +131,7 @@ def build_profile(
         ckd,
         t.amount_ug,
         t.form,
+        k1_reference,
     )
 
 
@@ -275,6 +277,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         target: Annotated[
             str, typer.Option(help="Your K2 target (no authority sets one).")
         ] = "90 ug K2",
+        k1_reference: Annotated[
+            str, typer.Option(help="K1 reference: EFSA, IOM, D-A-CH, NHMRC or Japan.")
+        ] = "EFSA",
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Advice on your diet, supplements and medications, with evidence grades and sources."""
@@ -289,6 +294,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             soy_allergy=soy_allergy,
             ckd=ckd,
             target=target,
+            k1_reference=k1_reference,
         )
         items = advise(profile, compute_intake(d), suggestion_foods=suggestion_foods(db))
         if as_json:

@@ -161,7 +161,7 @@ def _solve_highs(m: Milp, time_limit_s: float) -> MilpResult:
 
 def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
     try:
-        import pulp  # type: ignore[import-untyped]
+        import pulp
     except ImportError as exc:
         raise K2LabError("The 'cbc' backend needs PuLP: pip install pulp") from exc
     start = time.perf_counter()

@@ -319,7 +319,7 @@ def constraints_for(
         r.value
         for r in refs
         if r.authority.startswith(k1_authority)
-        and r.nutrient in ("vitamin_k1", "vitamin_k_total")
+        and r.nutrient in ("vitamin_k1", "vitamin_k_total", "vitamin_k_mk4_equivalent")
         and r.kind != "UL"
         and r.unit == "ug/day"
     ]

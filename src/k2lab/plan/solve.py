@@ -344,7 +344,7 @@ def plan_diet(
         counts = _counts(res, lay, len(cands), c.days)
         return _plan_from(res, counts, cands, c, objective)
     if res.status == SolveStatus.INFEASIBLE:
-        diag = _diagnose(db, cands, c, objective, backend, time_limit_s) if diagnose else None
+        diag = _diagnose(cands, c, objective, backend, time_limit_s) if diagnose else None
         msg = "No plan meets every constraint."
         if diag is not None and diag.shortfalls:
             msg += " " + " ".join(s.message for s in diag.shortfalls)
@@ -465,7 +465,6 @@ def max_k2_from_food(cands: list[Candidate], c: PlanConstraints) -> float:
 
 
 def _diagnose(
-    db: FoodDatabase,
     cands: list[Candidate],
     c: PlanConstraints,
     objective: Objective,
@@ -482,7 +481,7 @@ def _diagnose(
     supplements: list[Supplement] = []
     for family, cols in lay.slacks.items():
         vals = [(d, res.x[col]) for d, col in cols]
-        worst = max(v for _, v in vals)
+        worst = float(max(v for _, v in vals))
         if worst <= 1e-6:
             continue
         label, unit = _LABELS[family]
