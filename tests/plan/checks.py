@@ -7,6 +7,7 @@ from collections import defaultdict
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import K2_VITAMERS, diet_allows
 from k2lab.plan import DietPlan, PlanConstraints, candidate_foods, groups_of
+from k2lab.plan.model import _limits
 
 TOL = 1e-6
 
@@ -31,8 +32,9 @@ def check_plan(db: FoodDatabase, plan: DietPlan) -> None:
             assert "natto" not in groups_of(food)
         assert 1 <= item.portions <= cand.max_per_day
         assert abs(item.grams - item.portions * cand.portion_g) < 1e-6
-        if c.max_g_per_food_day is not None:
-            assert item.grams <= c.max_g_per_food_day + TOL
+        limit = c.max_g_per_food_day or _limits().get(food.category, _limits()["default"])[0]
+        if item.food_key not in c.current_g_per_day:
+            assert item.grams <= limit + TOL, (item.food_key, item.grams, limit)
         per_food_days[item.food_key].add(item.day)
         per_food_week[item.food_key] += item.portions
         day = totals[item.day]

@@ -229,3 +229,11 @@ def test_every_constraint_holds_in_every_plan(
     else:
         assert plan.diagnosis is not None and plan.diagnosis.shortfalls
         assert plan.diagnosis.proposals
+
+
+def test_candidates_respect_daily_limits_and_are_not_duplicated(db: FoodDatabase) -> None:
+    cands = candidate_foods(db, PlanConstraints())
+    names = [c.name.lower() for c in cands]
+    assert names.count("kale, raw") == 1  # the curated food, not also its USDA twin
+    for c in cands:
+        assert c.portion_g * c.max_per_day <= 500 + 1e-9

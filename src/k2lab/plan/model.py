@@ -256,25 +256,40 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
     excluded_keys = {db.resolve(name).key for name in c.exclude_foods}
     drop = set(c.exclude_groups) | {"not_retail"} | ({"natto"} if c.anticoagulated else set())
     current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
+    foods = [db.get(key) for key in db.keys]
+    # A curated food already carries its USDA twin's calcium and energy: plan it once.
+    curated_names = {
+        normalise(n)
+        for f in foods
+        if f.origin == "curated"
+        for n in (f.name, f.usda_name or "")
+        if n
+    }
     out = []
-    for key in db.keys:
-        food = db.get(key)
+    for food in foods:
+        key = food.key
         if key not in current:
             if not _has_vitamin_k(food):
                 continue
             if c.candidates == "portioned" and not food.portions:
+                continue
+            if food.origin != "curated" and normalise(food.name) in curated_names:
                 continue
         if not diet_allows(c.pattern, food.diet) or key in excluded_keys:
             continue
         groups = groups_of(food)
         if groups & drop:
             continue
-        name, grams = _unit_portion(food, current.get(key, 0.0))
         day_g, week_g = _limits().get(food.category, _limits()["default"])
         if c.max_g_per_food_day is not None:
             day_g = c.max_g_per_food_day
         if c.max_g_per_food_week is not None:
             week_g = c.max_g_per_food_week
+        name, grams = _unit_portion(food, current.get(key, 0.0))
+        if grams > day_g + 1e-9 and key not in current:
+            # The smallest household measure is above the daily limit: use gram steps.
+            grams = min(GENERIC_STEP_G, day_g)
+            name = f"{grams:g} g"
         per_day = max(1, math.floor(day_g / grams + 1e-9))
         per_week = per_day * c.days if week_g is None else max(1, math.floor(week_g / grams + 1e-9))
         per = {n: food.per_100g(n) * grams / 100.0 for n in (*VITAMERS, "calcium", "energy")}
