@@ -41,7 +41,7 @@ PERSON = Person(62, "female")
 def _scenarios() -> list[tuple[str, dict[str, object], int]]:
     base: dict[str, object] = {"days": 7, "k2_target_ug": 90.0}
     return [
-        ("portioned", {**base}, 3),
+        ("portioned", {**base}, 1),
         ("full", {**base, "candidates": "all"}, 1),
         (
             "full+variety",

@@ -334,7 +334,7 @@ def plan_diet(
             "No food is left after the diet pattern and exclusions: exclude fewer groups or foods."
         )
     current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
-    if c.days > 1 and c.max_days_per_food is None and not c.anticoagulated:
+    if c.days > 1 and (c.max_days_per_food is None or c.max_days_per_food >= c.days):
         shortcut = _solve_one_day(cands, c, objective, current, backend, time_limit_s)
         if shortcut is not None:
             return shortcut
@@ -377,13 +377,14 @@ def _solve_one_day(
     backend: str,
     time_limit_s: float,
 ) -> DietPlan | None:
-    """Exact shortcut when every day has the same constraints and nothing links days.
+    """Exact shortcut: every day has the same constraints, so solve one day and repeat it.
 
-    Without variety or steady-range rows the N-day model is N copies of the one-day
-    model plus the weekly limits. The one-day optimum repeated N times is a lower bound
-    of the N-day objective, so if the repeated day also keeps the weekly limits it is
-    an optimal N-day plan. Otherwise (or if one day is infeasible) return None and
-    solve the full model.
+    The N-day model is N copies of the one-day model plus rows that link days (weekly
+    limits, days per food, the steady range). The one-day optimum repeated N times is a
+    lower bound of the N-day objective; identical days always keep the steady range, so
+    if the repeated day also keeps the weekly limits (and every food may appear on every
+    day) it is an optimal N-day plan. Otherwise (or if one day is infeasible) return
+    None and solve the full model.
     """
     one = replace(c, days=1)
     model, lay = build_model(cands, one, objective, current=current)
