@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foods.py
 	$(BIN)/python benchmarks/bench_exposure.py
 	$(BIN)/python benchmarks/population_vs_roadrunner.py
+	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache

@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from k2lab.commands.advice import print_advice_json, report_profile
+from k2lab.commands.advice import register as register_advice
 from k2lab.commands.physiology import register as register_physiology
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
@@ -397,11 +399,19 @@ def report_cmd(
     ] = "90 ug K2",
     age: AgeOpt = None,
     sex: SexOpt = None,
+    medication: Annotated[
+        list[str] | None, typer.Option(help="Repeatable: warfarin, apixaban ... (for the advice).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Intake by form, top contributors, the gap to your K2 target, and the sources used."""
+    """Intake by form, top contributors, the gap to your K2 target, advice, and the sources."""
     db, diet = _load(diet_file, age, sex)
-    body = report_json(compute_intake(diet), db, parse_target(target))
+    body = report_json(
+        compute_intake(diet),
+        db,
+        parse_target(target),
+        profile=report_profile(diet, target, medication),
+    )
     if as_json:
         _print_json(body)
         return
@@ -438,6 +448,7 @@ def report_cmd(
         out.print(
             "No menaquinone data (K2 counted as 0): " + ", ".join(body["foods_without_k2_data"])
         )
+    print_advice_json(body, out)
     out.print("[bold]Sources used[/]")
     for key, s in body["sources"].items():
         out.print(f"  {key}: {s['citation'][:160]}")
@@ -476,6 +487,7 @@ def db_import_fdc(
 
 
 register_physiology(app, db_factory=_db)
+register_advice(app, db_factory=_db)
 
 
 def main() -> None:

@@ -140,8 +140,14 @@ def gap_suggestions(
     return out[:3]
 
 
-def report_json(result: IntakeResult, db: FoodDatabase, target: Target) -> dict[str, Any]:
-    """The full report: intake, top contributors, gap to the K2 target, sources, disclaimer."""
+def report_json(
+    result: IntakeResult, db: FoodDatabase, target: Target, *, profile: Any = None
+) -> dict[str, Any]:
+    """The full report: intake, top contributors, gap to the K2 target, advice, sources.
+
+    ``profile`` (a :class:`k2lab.advice.Profile`) adds medications and conditions to the
+    advice; by default the diet's person, healthy, without medication.
+    """
     body = intake_json(result)
     mean = result.mean[target.form] if target.form in result.mean else None
     if mean is None:
@@ -163,7 +169,46 @@ def report_json(result: IntakeResult, db: FoodDatabase, target: Target) -> dict[
     body["top_contributors"] = body["contributions"][:5]
     body["sources"] = db.sources(result.source_keys)
     body["disclaimer"] = DISCLAIMER
+    body.update(advice_section(result, db, target, profile))
     return body
 
 
-__all__ = ["DISCLAIMER", "SHOWN", "gap_suggestions", "intake_json", "report_json"]
+# --- Advice and a suggested change (issue 5) ----------------------------------------------
+
+
+def advice_section(
+    result: IntakeResult, db: FoodDatabase, target: Target, profile: Any = None
+) -> dict[str, Any]:
+    """``advice``, ``suggested_change`` and ``advice_sources`` for the report."""
+    # Imported here: k2lab.advice imports DISCLAIMER from this module.
+    from k2lab.advice import Profile, advise
+    from k2lab.advice.report import (
+        advice_json,
+        advice_sources,
+        suggested_change,
+        suggestion_foods,
+    )
+
+    if profile is None:
+        k2_form = target.form not in ("K1", "K")
+        profile = Profile(
+            result.diet.person,
+            k2_target_ug=target.amount_ug if k2_form else 90.0,
+            k2_target_form=target.form if k2_form else "K2",
+        )
+    items = advise(profile, result, suggestion_foods=suggestion_foods(db))
+    return {
+        "advice": advice_json(items),
+        "suggested_change": suggested_change(items),
+        "advice_sources": advice_sources(items),
+    }
+
+
+__all__ = [
+    "DISCLAIMER",
+    "SHOWN",
+    "advice_section",
+    "gap_suggestions",
+    "intake_json",
+    "report_json",
+]

@@ -1,0 +1,378 @@
+"""The planner's inputs: constraints, objectives, food groups and the candidate foods.
+
+A plan chooses whole portions of candidate foods for each of N days. Every candidate
+has one *unit portion* (its smallest household measure, or a generic 50 g step when
+it has none) and a per-day and per-week limit in grams from ``data/plan_limits.csv``.
+
+Example
+-------
+>>> c = PlanConstraints(days=7, k2_target_ug=180.0, pattern="vegan")
+>>> c.k2_form, c.days
+('K2', 7)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+
+from k2lab.errors import K2LabError, UnitError
+from k2lab.foods.build import read_data_csv
+from k2lab.foods.database import Food, FoodDatabase, Portion, normalise
+from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, VITAMERS, diet_allows
+from k2lab.intake.diet import Person
+from k2lab.intake.reference import reference_intakes
+from k2lab.intake.supplements import Supplement
+
+#: Grams of one step for a food without a household measure.
+GENERIC_STEP_G = 50.0
+#: Nutrients tracked per portion: K2 forms, K1, total K, calcium (mg), energy (kcal).
+TRACKED = ("K1", *K2_VITAMERS, "K2", "K", "calcium", "energy")
+#: Most days a plan may cover.
+MAX_DAYS = 28
+
+
+class PlanError(K2LabError, ValueError):
+    """Planner input that cannot be used (contradictory or unknown constraints)."""
+
+
+class Objective(StrEnum):
+    """What the planner minimises once every constraint holds."""
+
+    CLOSEST = "closest"  # grams away from the current diet (from nothing when none given)
+    FEWEST_CHANGES = "fewest_changes"  # number of (food, day) entries that differ
+    COST = "cost"  # money, from prices per 100 g
+
+
+@dataclass(frozen=True)
+class PlanConstraints:
+    """Everything a plan must respect (amounts per day; µg, mg for calcium, kcal).
+
+    ``k1_min_ug``/``calcium_min_mg``/``calcium_max_mg`` of None mean "no such bound";
+    :func:`constraints_for` fills them from a person's reference intakes.
+    ``steady_k_range_ug`` switches on the anticoagulated mode: total vitamin K may
+    vary by at most this much between days, natto is excluded and food MK-7 stays
+    below ``vka_mk7_max_ug`` a day.
+    """
+
+    days: int = 7
+    k2_target_ug: float = 90.0
+    k2_form: str = "K2"
+    k1_min_ug: float | None = None
+    calcium_min_mg: float | None = None
+    calcium_max_mg: float | None = None
+    pattern: str = "omnivore"
+    exclude_groups: frozenset[str] = frozenset()
+    exclude_foods: frozenset[str] = frozenset()
+    max_g_per_food_day: float | None = None  # overrides plan_limits.csv when given
+    max_g_per_food_week: float | None = None
+    max_days_per_food: int | None = None
+    min_foods_per_day: int = 1
+    energy_min_kcal: float | None = None
+    energy_max_kcal: float | None = None
+    supplements: tuple[Supplement, ...] = ()
+    steady_k_range_ug: float | None = None
+    vka_mk7_max_ug: float = 10.0
+    current_g_per_day: Mapping[str, float] = field(default_factory=dict)
+    prices_per_100g: Mapping[str, float] = field(default_factory=dict)
+    candidates: str = "portioned"  # 'portioned' | 'all'
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
+            raise PlanError(f"days must be a whole number from 1 to {MAX_DAYS}, not {self.days!r}.")
+        if self.k2_form not in ("K2", *K2_VITAMERS):
+            raise UnitError(
+                f"The K2 target must be total menaquinones (K2) or one menaquinone "
+                f"(MK-4 ... MK-10), not '{self.k2_form}'. Write e.g. '90 ug K2' or '180 ug MK-7'."
+            )
+        _finite("k2_target_ug", self.k2_target_ug, positive=True)
+        for name in (
+            "k1_min_ug",
+            "calcium_min_mg",
+            "calcium_max_mg",
+            "max_g_per_food_day",
+            "max_g_per_food_week",
+            "energy_min_kcal",
+            "energy_max_kcal",
+            "steady_k_range_ug",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                _finite(name, value, positive=name.startswith("max_g"))
+        _finite("vka_mk7_max_ug", self.vka_mk7_max_ug, positive=True)
+        if self.pattern not in DIET_PATTERNS:
+            raise PlanError(
+                f"Unknown diet pattern '{self.pattern}'. Use one of: {', '.join(DIET_PATTERNS)}."
+            )
+        unknown = sorted(set(self.exclude_groups) - set(food_groups()))
+        if unknown:
+            raise PlanError(
+                f"Unknown food group(s) to exclude: {', '.join(unknown)}. "
+                f"Use {', '.join(sorted(g for g in food_groups() if g != 'not_retail'))} "
+                "or name foods."
+            )
+        _order("calcium_min_mg", self.calcium_min_mg, "calcium_max_mg", self.calcium_max_mg)
+        _order("energy_min_kcal", self.energy_min_kcal, "energy_max_kcal", self.energy_max_kcal)
+        if (
+            self.max_g_per_food_day is not None
+            and self.max_g_per_food_week is not None
+            and self.max_g_per_food_week < self.max_g_per_food_day
+        ):
+            raise PlanError(
+                f"max_g_per_food_week ({self.max_g_per_food_week:g} g) is below "
+                f"max_g_per_food_day ({self.max_g_per_food_day:g} g): raise the weekly limit."
+            )
+        if self.max_days_per_food is not None and not 1 <= self.max_days_per_food <= self.days:
+            raise PlanError(
+                f"max_days_per_food must be between 1 and days ({self.days}), "
+                f"not {self.max_days_per_food!r}."
+            )
+        if not isinstance(self.min_foods_per_day, int) or self.min_foods_per_day < 0:
+            raise PlanError("min_foods_per_day must be a whole number ≥ 0.")
+        for key, grams in self.current_g_per_day.items():
+            _finite(f"current grams of {key}", grams)
+        for key, price in self.prices_per_100g.items():
+            _finite(f"price of {key}", price)
+        if self.candidates not in ("portioned", "all"):
+            raise PlanError("candidates must be 'portioned' or 'all'.")
+
+    @property
+    def anticoagulated(self) -> bool:
+        """True in anticoagulated (vitamin K antagonist) mode."""
+        return self.steady_k_range_ug is not None
+
+    def supplement_per_day(self, nutrient: str) -> float:
+        """Daily amount of ``nutrient`` (or 'K2'/'K') from the fixed supplements."""
+        forms = {"K2": K2_VITAMERS, "K": VITAMERS}.get(nutrient, (nutrient,))
+        return sum(s.amount for s in self.supplements if s.nutrient in forms)
+
+
+def _finite(name: str, value: float, *, positive: bool = False) -> None:
+    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value) or value < 0:
+        raise PlanError(f"{name} must be a finite number ≥ 0, not {value!r}.")
+    if positive and value <= 0:
+        raise PlanError(f"{name} must be above zero, not {value!r}.")
+
+
+def _order(lo_name: str, lo: float | None, hi_name: str, hi: float | None) -> None:
+    if lo is not None and hi is not None and lo > hi:
+        raise PlanError(
+            f"Contradictory constraints: {lo_name} ({lo:g}) is above {hi_name} ({hi:g}). "
+            "Lower the minimum or raise the maximum."
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A food the planner may choose, with its unit portion and content per portion."""
+
+    key: str
+    name: str
+    diet: str
+    category: str
+    portion_name: str
+    portion_g: float
+    per_portion: dict[str, float]  # TRACKED nutrient -> amount in one portion
+    max_per_day: int  # portions
+    max_per_week: int  # portions
+    price_per_portion: float | None
+    groups: frozenset[str]
+
+
+@cache
+def food_groups() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Food groups for exclusions: group -> (match, value, source_key) rows."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for row in read_data_csv("food_groups.csv"):
+        out.setdefault(row["group"], []).append((row["match"], row["value"], row["source_key"]))
+    return {g: tuple(rows) for g, rows in out.items()}
+
+
+def groups_of(food: Food) -> frozenset[str]:
+    """The groups (soy, fish, dairy, egg, natto, organ_meat, not_retail) ``food`` belongs to."""
+    words = set(normalise(food.name).split())
+    found = set()
+    for group, rows in food_groups().items():
+        for match, value, _ in rows:
+            if (
+                (match == "key" and food.key == value)
+                or (match == "category" and food.category == value)
+                or (match == "name_word" and value in words)
+            ):
+                found.add(group)
+                break
+    return frozenset(found)
+
+
+@cache
+def _limits() -> dict[str, tuple[float, float | None]]:
+    return {
+        r["category"]: (
+            float(r["max_g_per_day"]),
+            float(r["max_g_per_week"]) if r["max_g_per_week"] else None,
+        )
+        for r in read_data_csv("plan_limits.csv")
+    }
+
+
+def _unit_portion(food: Food, current_g: float = 0.0) -> tuple[str, float]:
+    """The smallest household measure; for a food of the current diet, the measure that
+    expresses its current grams best (so an unchanged diet stays representable)."""
+    portions = [p for p in food.portions if p.grams > 0]
+    if current_g > 0:
+        portions.append(Portion(f"{current_g:g} g (as now)", current_g, "", "", ""))
+        p = min(
+            portions,
+            key=lambda p: (
+                abs(current_g / p.grams - round(current_g / p.grams)) * p.grams,
+                p.grams,
+            ),
+        )
+        return p.name, p.grams
+    if not portions:
+        return f"{GENERIC_STEP_G:g} g", GENERIC_STEP_G
+    p = min(portions, key=lambda p: p.grams)
+    return p.name, p.grams
+
+
+def _has_vitamin_k(food: Food) -> bool:
+    return any(v in food.nutrients for v in VITAMERS)
+
+
+def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
+    """The foods a plan may use, explicitly.
+
+    ``c.candidates == 'portioned'`` (default): foods with vitamin K data (K1 or any
+    menaquinone) and at least one household measure (≈ 250 foods). ``'all'``: every
+    food with vitamin K data (≈ 6,000; those without a measure in 50 g steps). Then
+    the diet pattern, excluded groups and foods, the never-planned ``not_retail``
+    group and, in anticoagulated mode, the ``natto`` group are removed. Foods of the
+    current diet are always candidates if the pattern and exclusions allow them.
+    With the cost objective only foods with a price are kept.
+    """
+    excluded_keys = {db.resolve(name).key for name in c.exclude_foods}
+    drop = set(c.exclude_groups) | {"not_retail"} | ({"natto"} if c.anticoagulated else set())
+    current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
+    foods = [db.get(key) for key in db.keys]
+    # A curated food already carries its USDA twin's calcium and energy: plan it once.
+    curated_names = {
+        normalise(n)
+        for f in foods
+        if f.origin == "curated"
+        for n in (f.name, f.usda_name or "")
+        if n
+    }
+    out = []
+    for food in foods:
+        key = food.key
+        if key not in current:
+            if not _has_vitamin_k(food):
+                continue
+            if c.candidates == "portioned" and not food.portions:
+                continue
+            if food.origin != "curated" and normalise(food.name) in curated_names:
+                continue
+        if not diet_allows(c.pattern, food.diet) or key in excluded_keys:
+            continue
+        groups = groups_of(food)
+        if groups & drop:
+            continue
+        day_g, week_g = _limits().get(food.category, _limits()["default"])
+        if c.max_g_per_food_day is not None:
+            day_g = c.max_g_per_food_day
+        if c.max_g_per_food_week is not None:
+            week_g = c.max_g_per_food_week
+        name, grams = _unit_portion(food, current.get(key, 0.0))
+        if grams > day_g + 1e-9 and key not in current:
+            # The smallest household measure is above the daily limit: use gram steps.
+            grams = min(GENERIC_STEP_G, day_g)
+            name = f"{grams:g} g"
+        per_day = max(1, math.floor(day_g / grams + 1e-9))
+        per_week = per_day * c.days if week_g is None else max(1, math.floor(week_g / grams + 1e-9))
+        per = {n: food.per_100g(n) * grams / 100.0 for n in (*VITAMERS, "calcium", "energy")}
+        per["K2"] = sum(per[v] for v in K2_VITAMERS)
+        per["K"] = per["K2"] + per["K1"]
+        price = c.prices_per_100g.get(key)
+        if price is None and food.name in c.prices_per_100g:
+            price = c.prices_per_100g[food.name]
+        out.append(
+            Candidate(
+                key,
+                food.name,
+                food.diet,
+                food.category,
+                name,
+                grams,
+                per,
+                per_day,
+                min(per_week, per_day * c.days),
+                None if price is None else price * grams / 100.0,
+                groups,
+            )
+        )
+    return out
+
+
+def constraints_for(
+    person: Person,
+    *,
+    k1_authority: str = "EFSA",
+    calcium_authority: str = "IOM (US/Canada)",
+    **kwargs: object,
+) -> PlanConstraints:
+    """Constraints with the K1 and calcium bounds taken from ``person``'s reference intakes.
+
+    K1: the chosen authority's value (EFSA's AI is for K1 alone; for authorities that
+    give total vitamin K, that value is applied to K1, which is stricter). Calcium:
+    RDA/AI as the minimum and the UL as the maximum. Explicit keyword arguments win.
+    """
+    refs = reference_intakes(person)
+    k1 = [
+        r.value
+        for r in refs
+        if r.authority.startswith(k1_authority)
+        and r.nutrient in ("vitamin_k1", "vitamin_k_total", "vitamin_k_mk4_equivalent")
+        and r.kind != "UL"
+        and r.unit == "ug/day"
+    ]
+    if not k1:
+        known = sorted({r.authority for r in refs if r.nutrient.startswith("vitamin_k")})
+        raise PlanError(
+            f"No K1 reference from '{k1_authority}' for this person. Use one of: {', '.join(known)}."
+        )
+    ca_min = [
+        r.value
+        for r in refs
+        if r.authority == calcium_authority and r.nutrient == "calcium" and r.kind != "UL"
+    ]
+    ca_max = [
+        r.value
+        for r in refs
+        if r.authority == calcium_authority and r.nutrient == "calcium" and r.kind == "UL"
+    ]
+    values: dict[str, object] = {
+        "k1_min_ug": k1[0],
+        "calcium_min_mg": ca_min[0] if ca_min else None,
+        "calcium_max_mg": ca_max[0] if ca_max else None,
+        "pattern": person.diet or "omnivore",
+    }
+    values.update(kwargs)
+    return PlanConstraints(**values)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "GENERIC_STEP_G",
+    "MAX_DAYS",
+    "TRACKED",
+    "Candidate",
+    "Objective",
+    "PlanConstraints",
+    "PlanError",
+    "candidate_foods",
+    "constraints_for",
+    "food_groups",
+    "groups_of",
+]
