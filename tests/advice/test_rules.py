@@ -9,6 +9,7 @@ import pytest
 from k2lab.advice import (
     AdviceError,
     InrEffect,
+    ModelledInr,
     Profile,
     PublishedDoseResponse,
     Severity,
@@ -76,10 +77,38 @@ def test_warfarin_and_natto_is_danger_with_inr_effect(db: FoodDatabase) -> None:
     assert natto.severity == Severity.DANGER
     assert items[0].severity == Severity.DANGER  # most severe first
     assert natto.numbers["mk7_from_natto_ug_per_day"] > 45
+    # The exposure model: more MK-7 than the 45 µg/day that lowered INR by 40% -> a larger fall.
+    assert natto.numbers["inr_change_pct"] < -40
+    assert natto.numbers["inr_expected"] < 1.5
+    assert "stop eating natto" in natto.message and "exposure model" in natto.message
+    assert {"Theuwissen_2013", "k2lab_calibration"} <= set(natto.source_keys)
+
+
+def test_published_dose_response_when_asked(db: FoodDatabase) -> None:
+    diet = parse_toml_diet(NATTO, db)
+    items = advise(
+        Profile(medications=frozenset({"warfarin"})),
+        compute_intake(diet),
+        inr_model=PublishedDoseResponse(),
+    )
+    natto = next(a for a in items if a.rule_id == "vka_natto")
     assert natto.numbers["inr_change_pct"] == -40
     assert natto.numbers["inr_expected"] == pytest.approx(1.5)
-    assert "stop eating natto" in natto.message and "INR" in natto.message
-    assert "Theuwissen_2013" in natto.source_keys
+
+
+def test_modelled_inr_grows_with_dose() -> None:
+    # Theuwissen 2013 escalated 10 -> 20 -> 45 ug/day over 6 weeks (INR -40%); 45 ug/day for
+    # the whole 6 weeks reaches a higher MK-7 plateau, so the fall is larger but of that order.
+    model = ModelledInr()
+    changes = [
+        model(medication="acenocoumarol", mk7_ug_per_day=d, k1_ug_per_day=0).group_inr_change_pct
+        for d in (10, 20, 45)
+    ]
+    assert changes[0] > changes[1] > changes[2]  # type: ignore[operator]
+    assert -60 < changes[2] < -40  # type: ignore[operator]
+    assert ModelledInr()(
+        medication="phenprocoumon", mk7_ug_per_day=45, k1_ug_per_day=0
+    ).basis.startswith("published")
 
 
 def test_switch_to_apixaban_changes_the_message(db: FoodDatabase) -> None:

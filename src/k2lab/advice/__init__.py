@@ -4,7 +4,13 @@ k2lab informs; it does not diagnose or prescribe (see :data:`DISCLAIMER`).
 """
 
 from k2lab.advice.evidence import Claim, RuleData, cite, claim, claims, rule_data, sources
-from k2lab.advice.inr import DEFAULT_INR_TARGET, InrEffect, InrPredictor, PublishedDoseResponse
+from k2lab.advice.inr import (
+    DEFAULT_INR_TARGET,
+    InrEffect,
+    InrPredictor,
+    ModelledInr,
+    PublishedDoseResponse,
+)
 from k2lab.advice.profile import (
     MEDICATIONS,
     POPULATIONS,
@@ -27,6 +33,7 @@ __all__ = [
     "DrugClass",
     "InrEffect",
     "InrPredictor",
+    "ModelledInr",
     "Profile",
     "PublishedDoseResponse",
     "RuleData",

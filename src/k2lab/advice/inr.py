@@ -1,9 +1,9 @@
 """Expected INR effect of MK-7 with a vitamin K antagonist: the plug-in point for an INR model.
 
-:class:`InrPredictor` is what :func:`k2lab.advice.advise` calls. Until the physiology
-model (issue 3) is merged, :class:`PublishedDoseResponse` answers from the published
-dose-response facts in ``data/vka_mk7_response.csv`` (Theuwissen 2013): it states group
-results, not a personal prediction.
+:class:`InrPredictor` is what :func:`k2lab.advice.advise` calls. k2lab's exposure
+model answers (:class:`ModelledInr`, the default of :func:`k2lab.advice.advise`);
+:class:`PublishedDoseResponse` answers from the published dose-response facts in
+``data/vka_mk7_response.csv`` (Theuwissen 2013) for drugs the model does not cover.
 
 Example
 -------
@@ -125,4 +125,63 @@ class PublishedDoseResponse:
         return InrEffect(mk7_ug_per_day, inr_target, after, change, share, basis, keys)
 
 
-__all__ = ["DEFAULT_INR_TARGET", "InrEffect", "InrPredictor", "PublishedDoseResponse"]
+class ModelledInr:
+    """INR effect predicted by k2lab's exposure model (:mod:`k2lab.physiology`).
+
+    Simulates a patient titrated to ``inr_target`` on their usual diet who adds
+    ``mk7_ug_per_day`` MK-7 every day for ``weeks`` weeks (MK-7 reaches its plateau in
+    about three weeks), and reports the INR at the end with the model's 90% interval.
+    The model's INR response is calibrated to Theuwissen 2013 (docs/validation.md).
+    Medications the model does not cover (e.g. phenprocoumon) fall back to the
+    published dose-response.
+    """
+
+    def __init__(self, weeks: float = 6.0, n_samples: int = 30) -> None:
+        self.weeks = weeks
+        self.n_samples = n_samples
+
+    def __call__(
+        self,
+        *,
+        medication: str,
+        mk7_ug_per_day: float,
+        k1_ug_per_day: float,
+        inr_target: float = DEFAULT_INR_TARGET,
+    ) -> InrEffect:
+        from k2lab.physiology.exposure import ExposureOptions, simulate_exposure
+        from k2lab.physiology.inr import VKAS
+        from k2lab.physiology.regimen import Dose
+
+        published = PublishedDoseResponse()(
+            medication=medication, mk7_ug_per_day=mk7_ug_per_day, k1_ug_per_day=k1_ug_per_day,
+            inr_target=inr_target,
+        )  # fmt: skip
+        if medication not in VKAS or mk7_ug_per_day <= 0:
+            return published
+        days = round(self.weeks * 7)
+        doses = [Dose(d * 24.0 + 8.0, "MK-7", mk7_ug_per_day) for d in range(days)]
+        result = simulate_exposure(
+            doses, medication=medication, hours=days * 24.0,
+            options=ExposureOptions(step_h=24.0, n_samples=self.n_samples, inr_target=inr_target),
+        )  # fmt: skip
+        inr = result.endpoints["INR"]
+        basis = (
+            f"k2lab's exposure model predicts INR {inr.final:.1f} after {self.weeks:g} weeks "
+            f"(90% interval {inr.low:.1f}-{inr.high:.1f}; calibrated to Theuwissen 2013, where "
+            "45 µg/day MK-7 lowered the group INR by about 40%). A model estimate for a typical "
+            "patient, not a personal prediction."
+        )
+        return InrEffect(
+            mk7_ug_per_day, inr_target, inr.final, inr.change_percent,
+            published.share_with_relevant_fall_pct, basis,
+            (*published.source_keys, "k2lab_calibration"),
+        )  # fmt: skip
+
+
+__all__ = [
+    "DEFAULT_INR_TARGET",
+    "InrEffect",
+    "InrPredictor",
+    "ModelledInr",
+    "PublishedDoseResponse",
+]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from k2lab.advice.evidence import rule_data
-from k2lab.advice.inr import DEFAULT_INR_TARGET, InrPredictor, PublishedDoseResponse
+from k2lab.advice.inr import DEFAULT_INR_TARGET, InrPredictor, ModelledInr
 from k2lab.advice.profile import DrugClass, Profile
 from k2lab.foods.database import Food
 from k2lab.foods.nutrients import K2_VITAMERS, diet_allows
@@ -100,7 +100,9 @@ def _facts(profile: Profile, intake: IntakeResult) -> _Facts:
     )
 
 
-def _make(rule_id: str, numbers: dict[str, float], **fmt: Any) -> Advice:
+def _make(
+    rule_id: str, numbers: dict[str, float], *, extra_sources: tuple[str, ...] = (), **fmt: Any
+) -> Advice:
     data = rule_data()[rule_id]
     return Advice(
         rule_id,
@@ -108,7 +110,7 @@ def _make(rule_id: str, numbers: dict[str, float], **fmt: Any) -> Advice:
         data.message.format(**fmt),
         {k: round(float(v), 2) for k, v in numbers.items()},
         data.evidence_grade,
-        data.source_keys,
+        tuple(dict.fromkeys((*data.source_keys, *extra_sources))),
         data.claims,
     )
 
@@ -171,11 +173,11 @@ def advise(
     ----------
     profile : person, population, medications, conditions and the K2 target.
     intake : computed intake (means per day; supplements included).
-    inr_model : expected INR effect with a VKA; default the published dose-response.
+    inr_model : expected INR effect with a VKA; default k2lab's exposure model.
     suggestion_foods : foods that messages may suggest (filtered by diet and soy allergy).
     inr_target : the VKA user's target INR (default 2.5).
     """
-    inr = inr_model or PublishedDoseResponse()
+    inr = inr_model or ModelledInr()
     f = _facts(profile, intake)
     out: list[Advice] = []
     vka = profile.drugs(DrugClass.VKA)
@@ -243,6 +245,7 @@ def advise(
                     medication=med,
                     inr_effect=effect.describe()
                     + " After 100 g natto the effect lasted 24–72 h (Kudo, via Eisai).",
+                    extra_sources=effect.source_keys,
                 )
             )
         if mk7_supp >= _threshold("vka_mk7_supplement"):
@@ -265,6 +268,7 @@ def advise(
                     mk7=mk7_supp,
                     medication=med,
                     inr_effect=effect.describe(),
+                    extra_sources=effect.source_keys,
                 )
             )
         mk4 = f.supp.get("MK-4", 0.0)
