@@ -6,19 +6,15 @@ Every command takes ``--json`` (machine-readable, units in field names). Bad inp
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import print_advice_json, report_profile
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.physiology import register as register_physiology
@@ -41,35 +37,11 @@ db_app = typer.Typer(no_args_is_help=True, help="Build or import the food databa
 app.add_typer(foods_app, name="foods")
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state: dict[str, Path | None] = {"db": None}
-
-P = ParamSpec("P")
-R = TypeVar("R")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (units in field names).")]
-
-
-def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn K2LabError into a message on stderr and exit code 2; never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except K2LabError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _db() -> FoodDatabase:
     return FoodDatabase.open(_state["db"])
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 @app.callback()
@@ -165,7 +137,7 @@ def foods_search(
         limit=limit,
     )
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "food_key": f.key,
@@ -210,7 +182,7 @@ def foods_show(
         data["sources"] = db.sources(
             v["source_key"] for n in data["nutrients"].values() for v in n["values"]
         )
-        _print_json(data)
+        print_json(data)
         return
     out.print(f"[bold]{f.name}[/]  ({f.key}; {f.category}; {f.diet}, {f.diet_basis})")
     if f.article_label:
@@ -247,7 +219,7 @@ def foods_stats(as_json: JsonOpt = False) -> None:
     db = _db()
     stats = db.stats()
     if as_json:
-        _print_json({"foods": len(db), "nutrients": stats})
+        print_json({"foods": len(db), "nutrients": stats})
         return
     table = Table(title=f"{len(db):,} foods: how many carry each nutrient, by source")
     table.add_column("nutrient")
@@ -319,7 +291,7 @@ def intake_cmd(
     _, diet = _load(diet_file, age, sex)
     result = compute_intake(diet)
     if as_json:
-        _print_json(intake_json(result))
+        print_json(intake_json(result))
         return
     out.print(_intake_table(result))
     _print_comparisons(intake_json(result))
@@ -354,7 +326,7 @@ def cover_cmd(
     """How much of a food reaches a daily target of one vitamin K form."""
     c = cover(_db().resolve(food), parse_target(target))
     if as_json:
-        _print_json(
+        print_json(
             {
                 "food_key": c.food.key,
                 "name": c.food.name,
@@ -413,7 +385,7 @@ def report_cmd(
         profile=report_profile(diet, target, medication),
     )
     if as_json:
-        _print_json(body)
+        print_json(body)
         return
     p = body["person"]
     out.rule(f"k2lab report: {body['diet_file']}")
@@ -465,7 +437,7 @@ def db_build(
     target = path or _state["db"] or default_database_path()
     build_database(target)
     if as_json:
-        _print_json({"path": str(target), "foods": len(FoodDatabase(target))})
+        print_json({"path": str(target), "foods": len(FoodDatabase(target))})
     else:
         err.print(f"food database written to {target}")
 
@@ -481,7 +453,7 @@ def db_import_fdc(
     foods = list(read_fdc_csv(folder))
     build_database(output, foods)
     if as_json:
-        _print_json({"path": str(output), "usda_foods_imported": len(foods)})
+        print_json({"path": str(output), "usda_foods_imported": len(foods)})
     else:
         err.print(f"{len(foods):,} USDA foods imported; use it with `k2lab --db {output} ...`")
 

@@ -6,12 +6,9 @@ infeasible plan is a result (exit 0) with its diagnosis.
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,7 +22,8 @@ from k2lab.advice.report import (
     suggested_change,
     suggestion_foods,
 )
-from k2lab.errors import K2LabError, UnitError
+from k2lab.commands._common import friendly, out, print_json
+from k2lab.errors import UnitError
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS
 from k2lab.intake import Day, Diet, Person, compute_intake, load_diet, parse_supplement
@@ -48,31 +46,8 @@ __all__ = [
     "report_profile",
 ]
 
-P = ParamSpec("P")
-R = TypeVar("R")
 #: Shown per severity.
 STYLE = {"danger": "bold red", "warning": "red", "caution": "yellow", "info": "cyan"}
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Same pattern as ``k2lab.cli.friendly``: K2LabError -> message on stderr, exit 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except K2LabError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _person(
@@ -253,7 +228,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
     """Add ``advise`` and ``plan`` to ``app``; ``db_factory`` opens the food database."""
 
     @app.command("advise")
-    @_friendly
+    @friendly
     def advise_cmd(
         diet: Annotated[Path | None, typer.Option(help="Diet (.toml) or diary (.csv).")] = None,
         supplement: Annotated[
@@ -298,7 +273,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         )
         items = advise(profile, compute_intake(d), suggestion_foods=suggestion_foods(db))
         if as_json:
-            _print_json(
+            print_json(
                 {
                     "advice": advice_json(items),
                     "suggested_change": suggested_change(items),
@@ -312,7 +287,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         out.print(f"[italic]{DISCLAIMER}[/]")
 
     @app.command("plan")
-    @_friendly
+    @friendly
     def plan_cmd(
         pattern: Annotated[
             str | None, typer.Option(help=f"Diet pattern: {', '.join(DIET_PATTERNS)}.")
@@ -410,7 +385,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         )
         result = plan_diet(db, constraints, objective, backend=backend)
         if as_json:
-            _print_json({**plan_json(result), "disclaimer": DISCLAIMER})
+            print_json({**plan_json(result), "disclaimer": DISCLAIMER})
             return
         _print_plan(result, out)
         out.print(f"[italic]{DISCLAIMER}[/]")

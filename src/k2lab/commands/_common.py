@@ -1,0 +1,41 @@
+"""What every command shares: the consoles, JSON printing and the exit-code-2 wrapper."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from k2lab.errors import K2LabError
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (units in field names).")]
+
+
+def friendly(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn K2LabError into a message on stderr and exit code 2; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except K2LabError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as JSON to stdout (NaN refused: it is not JSON)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
