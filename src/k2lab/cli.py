@@ -7,6 +7,7 @@ Every command takes ``--json`` (machine-readable, units in field names). Bad inp
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENT_UNITS, VITAMERS, field_name
 from k2lab.foods.usda import read_fdc_csv
-from k2lab.intake import Person, compute_intake, cover, load_diet, parse_target
+from k2lab.intake import Diet, IntakeResult, compute_intake, cover, load_diet, parse_target
 from k2lab.intake.reference import NO_K2_REFERENCE
 from k2lab.report import DISCLAIMER, intake_json, report_json
 
@@ -236,25 +237,16 @@ def foods_stats(as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _load(path: Path, age: float | None, sex: str | None) -> Any:
+def _load(path: Path, age: float | None, sex: str | None) -> tuple[FoodDatabase, Diet]:
+    """The diet file, with age/sex from the command line when given (they replace the note
+    that a CSV diary assumes a default person)."""
     db = _db()
     diet = load_diet(path, db)
     if age is not None or sex is not None:
-        p = diet.person
-        diet = type(diet)(
-            Person(
-                age if age is not None else p.age,
-                sex or p.sex,
-                p.pregnant,
-                p.lactating,
-                p.weight_kg,
-                p.diet,
-            ),
-            diet.days,
-            diet.source,
-            diet.typical_day,
-            (),
+        person = replace(
+            diet.person, age=diet.person.age if age is None else age, sex=sex or diet.person.sex
         )
+        diet = replace(diet, person=person, warnings=())
     return db, diet
 
 
@@ -262,7 +254,7 @@ AgeOpt = Annotated[float | None, typer.Option(help="Override the age in years.")
 SexOpt = Annotated[str | None, typer.Option(help="Override sex: female or male.")]
 
 
-def _intake_table(result: Any) -> Table:
+def _intake_table(result: IntakeResult) -> Table:
     table = Table(title="Intake per day by form (typical, low–high from the foods' ranges)")
     for col in ("form", "typical", "low–high"):
         table.add_column(col)
@@ -378,8 +370,9 @@ def report_cmd(
 ) -> None:
     """Intake by form, top contributors, the gap to your K2 target, advice, and the sources."""
     db, diet = _load(diet_file, age, sex)
+    result = compute_intake(diet)
     body = report_json(
-        compute_intake(diet),
+        result,
         db,
         parse_target(target),
         profile=report_profile(diet, target, medication),
@@ -393,7 +386,7 @@ def report_cmd(
         f"{p['sex']}, {p['age_years']:g} y, diet: {p['diet'] or 'not given'}; "
         f"{body['days']} day(s){' (a typical day)' if body['typical_day'] else ''}"
     )
-    out.print(_intake_table(compute_intake(diet)))
+    out.print(_intake_table(result))
     top = Table(title="Top contributors (per day)")
     for col in ("food", "grams", "K1 µg", "K2 µg", "main K2"):
         top.add_column(col)

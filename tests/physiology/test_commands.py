@@ -113,7 +113,7 @@ def test_simulate_table_and_plot(app: typer.Typer, tmp_path: Path) -> None:
 def test_bad_input_exits_2_with_an_example(app: typer.Typer, args: list[str]) -> None:
     res = runner.invoke(app, args)
     assert res.exit_code == 2
-    assert "Error:" in res.output and "e.g." in res.output
+    assert "error:" in res.output and "e.g." in res.output
     assert "Traceback" not in res.output
 
 

@@ -7,7 +7,6 @@ Call :func:`register` with the main typer app to add both commands. Errors from 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from k2lab.commands._common import JsonOpt, friendly, out, print_json
 from k2lab.errors import K2LabError, RegimenError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake.diet import load_diet
@@ -23,11 +23,6 @@ from k2lab.physiology.exposure import ExposureOptions, ExposureResult, simulate_
 from k2lab.physiology.regimen import REGIMEN_EXAMPLES, Dose, parse_regimen
 
 __all__ = ["plot_result", "register"]
-
-
-def _fail(exc: K2LabError) -> typer.Exit:
-    typer.echo(f"Error: {exc}", err=True)
-    return typer.Exit(2)
 
 
 def plot_result(result: ExposureResult, path: Path) -> None:
@@ -78,7 +73,6 @@ def _json_payload(result: ExposureResult) -> dict[str, object]:
 
 
 def _print_table(result: ExposureResult) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(
@@ -96,10 +90,9 @@ def _print_table(result: ExposureResult) -> None:
             f"{e.change_percent:+.1f}" if math.isfinite(e.change_percent) else "n/a (baseline 0)",
             f"{e.low:.3g}-{e.high:.3g}",
         )
-    console = Console()
-    console.print(table)
+    out.print(table)
     for note in result.notes:
-        console.print(f"- {note}")
+        out.print(f"- {note}")
 
 
 def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodDatabase.open) -> None:
@@ -109,6 +102,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
     """
 
     @app.command()
+    @friendly
     def simulate(
         diet: Annotated[
             Path | None,
@@ -131,46 +125,44 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         hours: Annotated[
             float | None, typer.Option(help="Duration in hours (hourly output).")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        as_json: JsonOpt = False,
         plot: Annotated[Path | None, typer.Option(help="Write a PNG plot to this file.")] = None,
         samples: Annotated[int, typer.Option(help="Monte Carlo draws for intervals.")] = 50,
         seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 20121,
     ) -> None:
         """Simulate plasma vitamin K, ucOC, dp-ucMGP and INR for a supplement regimen."""
-        try:
-            if weeks is not None and hours is not None:
-                raise RegimenError("Give either --weeks or --hours, not both, e.g. --weeks 12.")
-            if samples < 1 or samples > 2000:
-                raise RegimenError("--samples must be between 1 and 2000, e.g. --samples 50.")
-            duration_h = hours if hours is not None else (weeks if weeks is not None else 12) * 168
-            step_h = 1.0 if hours is not None else 24.0
-            if not duration_h > 0:
-                raise RegimenError("The duration must be positive, e.g. --weeks 12 or --hours 72.")
-            doses: list[Dose] = []
-            for text in supplement or []:
-                doses += parse_regimen(text, duration_h)
-            loaded = load_diet(diet, db_factory()) if diet is not None else None
-            if loaded is not None:
-                doses += diet_doses(loaded, duration_h)
-            result = simulate_exposure(
-                doses,
-                population=population,
-                medication=medication,
-                hours=duration_h,
-                options=ExposureOptions(step_h=step_h, n_samples=samples, seed=seed),
-            )
-            if loaded is not None:
-                result = dataclasses.replace(result, notes=(*result.notes, *diet_notes(loaded)))
-            if plot is not None:
-                plot_result(result, plot)
-        except K2LabError as exc:
-            raise _fail(exc) from None
+        if weeks is not None and hours is not None:
+            raise RegimenError("Give either --weeks or --hours, not both, e.g. --weeks 12.")
+        if samples < 1 or samples > 2000:
+            raise RegimenError("--samples must be between 1 and 2000, e.g. --samples 50.")
+        duration_h = hours if hours is not None else (weeks if weeks is not None else 12) * 168
+        step_h = 1.0 if hours is not None else 24.0
+        if not duration_h > 0:
+            raise RegimenError("The duration must be positive, e.g. --weeks 12 or --hours 72.")
+        doses: list[Dose] = []
+        for text in supplement or []:
+            doses += parse_regimen(text, duration_h)
+        loaded = load_diet(diet, db_factory()) if diet is not None else None
+        if loaded is not None:
+            doses += diet_doses(loaded, duration_h)
+        result = simulate_exposure(
+            doses,
+            population=population,
+            medication=medication,
+            hours=duration_h,
+            options=ExposureOptions(step_h=step_h, n_samples=samples, seed=seed),
+        )
+        if loaded is not None:
+            result = dataclasses.replace(result, notes=(*result.notes, *diet_notes(loaded)))
+        if plot is not None:
+            plot_result(result, plot)
         if as_json:
-            typer.echo(json.dumps(_json_payload(result), indent=1))
+            print_json(_json_payload(result))
         else:
             _print_table(result)
 
     @app.command()
+    @friendly
     def validate(
         output: Annotated[
             Path | None, typer.Option(help="Also write the Markdown report to this file.")
@@ -190,8 +182,6 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             report = validation_report()
             if output is not None:
                 output.write_text(report, encoding="utf-8")
-        except K2LabError as exc:
-            raise _fail(exc) from None
         except OSError as exc:
-            raise _fail(K2LabError(f"Cannot write the file: {exc.strerror}.")) from None
+            raise K2LabError(f"Cannot write the file: {exc.strerror}.") from None
         typer.echo(report, nl=False)
