@@ -100,6 +100,19 @@ def read_sbml(path: Path | str) -> SbmlModel:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
         raise ModelFileError(f"Cannot read the SBML file '{path}': {exc}.") from exc
+    return _read_root(root, str(path))
+
+
+def read_sbml_text(text: str, where: str = "the SBML text") -> SbmlModel:
+    """Read SBML Level 3 Version 1 core from a string (see :func:`read_sbml`)."""
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise ModelFileError(f"Cannot read {where}: {exc}.") from exc
+    return _read_root(root, where)
+
+
+def _read_root(root: ET.Element, path: str) -> SbmlModel:
     if root.tag != f"{SBML_NS}sbml":
         raise ModelFileError(f"'{path}' is not an SBML Level 3 Version 1 file.")
     model = root.find(f"{SBML_NS}model")

@@ -26,7 +26,7 @@ import numpy as np
 
 from k2lab.calcium._codegen import CompiledModel, FloatArray, ParamValue, compile_model
 from k2lab.calcium._mathml import symbols, to_python
-from k2lab.calcium._sbml import SbmlModel, read_sbml
+from k2lab.calcium._sbml import SbmlModel, read_sbml_text
 from k2lab.errors import ModelFileError
 
 #: Molar mass of calcium, g/mol (mg/mmol).
@@ -51,6 +51,12 @@ ENDPOINTS: dict[str, tuple[str, float]] = {
     "hydroxyapatite_rel": ("HAp", 1.0),
     "gut_calcium_absorption_mmol_per_h": ("J40", 1.0),
     "urinary_calcium_mmol_per_h": ("J27", 1.0),
+}
+
+#: Endpoints of k2lab's extensions, reported only by models that have the species or rule
+#: (the vitamin D hook of :mod:`k2lab.calcium.extension` adds ``D25``).
+EXTENSION_ENDPOINTS: dict[str, tuple[str, float]] = {
+    "vitamin_d25_nmol_per_l": ("D25", 1.0),
 }
 
 
@@ -106,6 +112,7 @@ class CalciumModel:
     compiled: CompiledModel
     source_key: str
     teriparatide_dose_expr: tuple[object, ...]
+    sbml_text: str = ""
 
     @classmethod
     def from_sbml(
@@ -121,7 +128,47 @@ class CalciumModel:
         """
         if path is None:
             return _shipped_model()
-        return _build(read_sbml(path), source_key)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModelFileError(f"Cannot read the SBML file '{path}': {exc}.") from exc
+        return _build(text, source_key, str(path))
+
+    @classmethod
+    def from_sbml_text(cls, text: str, *, source_key: str = "peterson_riggs_2010") -> CalciumModel:
+        """Load and compile a model from SBML text (e.g. from :func:`.extension.extend_sbml`).
+
+        ``source_key`` may list several keys of ``sources_calcium.csv`` joined by ``;``.
+        """
+        return _build(text, source_key, "the SBML text")
+
+    @classmethod
+    def extended(cls) -> CalciumModel:
+        """The shipped model with k2lab's vitamin D hook (compiled once, then cached).
+
+        It adds serum 25(OH)D (species ``D25``, endpoint ``vitamin_d25_nmol_per_l``) and
+        makes calcitriol production depend on it; see :mod:`k2lab.calcium.extension`. With
+        the neutral defaults it reproduces the published model.
+
+        Example
+        -------
+        >>> CalciumModel.extended().n_species
+        32
+        """
+        return _extended_model()
+
+    @property
+    def endpoints(self) -> dict[str, tuple[str, float]]:
+        """Endpoints this model reports: :data:`ENDPOINTS` plus extension endpoints it has."""
+        have = set(self.species) | set(self.sbml.assignment_rules)
+        out = dict(ENDPOINTS)
+        out.update({k: v for k, v in EXTENSION_ENDPOINTS.items() if v[0] in have})
+        return out
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Source keys of the model (``sources_calcium.csv``)."""
+        return tuple(self.source_key.split(";"))
 
     @property
     def sbml(self) -> SbmlModel:
@@ -182,7 +229,8 @@ class CalciumModel:
         return self.compiled.initial_values(overrides)
 
 
-def _build(m: SbmlModel, source_key: str) -> CalciumModel:
+def _build(text: str, source_key: str, where: str) -> CalciumModel:
+    m = read_sbml_text(text, where)
     for needed in ("OralCa", "GFR", "CaConc", "C4", "TERISC"):
         if (
             needed not in m.parameters
@@ -198,11 +246,23 @@ def _build(m: SbmlModel, source_key: str) -> CalciumModel:
                 f"Event '{ev.id}' is not the teriparatide dosing event k2lab supports."
             )
         dose_expr = next(a.math for a in ev.assignments if a.variable == "TERISC")
-    return CalciumModel(compile_model(m), source_key, dose_expr)
+    return CalciumModel(compile_model(m), source_key, dose_expr, text)
+
+
+@cache
+def shipped_sbml_text() -> str:
+    """The shipped Peterson & Riggs 2010 SBML, as text."""
+    return resources.files("k2lab").joinpath("data/peterson_riggs_2010.xml").read_text("utf-8")
 
 
 @cache
 def _shipped_model() -> CalciumModel:
-    path = resources.files("k2lab").joinpath("data/peterson_riggs_2010.xml")
-    with resources.as_file(path) as p:
-        return _build(read_sbml(p), "peterson_riggs_2010")
+    return _build(shipped_sbml_text(), "peterson_riggs_2010", "peterson_riggs_2010.xml")
+
+
+@cache
+def _extended_model() -> CalciumModel:
+    from k2lab.calcium.extension import EXTENSION_SOURCES, extend_sbml
+
+    keys = ";".join(("peterson_riggs_2010", *EXTENSION_SOURCES))
+    return _build(extend_sbml(shipped_sbml_text()), keys, "the extended SBML")

@@ -1,5 +1,11 @@
 """The reference: the same scenario run by libroadrunner on the unmodified SBML.
 
+It also runs other SBML texts, such as the vitamin D extension
+(:func:`k2lab.calcium.extension.extend_sbml`): pass that model (its own SBML text is used)
+or a runner loaded with :func:`load_reference_runner`. A scenario's ``parameters`` are set as
+initial values (``init(id)``), so initial assignments that use them (``D25 =
+k2lab_d25_start``) are evaluated with the person's values.
+
 k2lab's own engine must agree with this within 0.5 % (see ``tests/calcium``). Inputs reach
 libroadrunner through the SBML's own parameters: ``OralCa`` and ``GFR`` are set at each
 midnight where they change, and teriparatide is given by the model's own event with its
@@ -11,14 +17,13 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from k2lab.calcium._rosenbrock import SolverStats
-from k2lab.calcium.model import ENDPOINTS, CalciumModel, TeriparatideRegimen
+from k2lab.calcium.model import CalciumModel, TeriparatideRegimen, shipped_sbml_text
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import (
     DAYS_PER_YEAR,
@@ -26,13 +31,9 @@ from k2lab.calcium.simulate import (
     CalciumTrajectory,
     SimulationStatus,
     _model_inputs,
+    parameter_overrides,
 )
 from k2lab.errors import MissingDependencyError, ScenarioError
-
-
-@cache
-def _sbml_text() -> str:
-    return resources.files("k2lab").joinpath("data/peterson_riggs_2010.xml").read_text("utf-8")
 
 
 def _roadrunner(sbml: str) -> Any:
@@ -65,8 +66,8 @@ def simulate_reference(
     person
         Which row of the scenario's inputs to run.
     runner
-        A ``roadrunner.RoadRunner`` loaded with the shipped SBML, to reuse between calls
-        (it is reset here); ``None`` loads one.
+        A ``roadrunner.RoadRunner`` loaded with the model's SBML, to reuse between calls
+        (it is reset here); ``None`` loads one from ``model.sbml_text``.
 
     Returns
     -------
@@ -80,14 +81,17 @@ def simulate_reference(
     )
     if not 0 <= person < intake.shape[0]:
         raise ScenarioError(f"person must lie in 0..{intake.shape[0] - 1}, not {person}.")
+    overrides = parameter_overrides(model, scenario, intake.shape[0])
     # The SBML triggers each dose on ``time == t_k``; libroadrunner only sees such a trigger
     # when a time point falls exactly on t_k. So the reference runs on a grid fine enough to
     # hold every dose time and the output times, and keeps the output rows.
     grid_h = _grid_step(output_every_h, scenario.teriparatide)
     per_out = round(output_every_h / grid_h)
     per_day = round(HOURS_PER_DAY / grid_h)
-    rr = runner if runner is not None else _roadrunner(_sbml_text())
+    rr = runner if runner is not None else _roadrunner(model.sbml_text or shipped_sbml_text())
     rr.resetAll()
+    for pid, per_person in overrides.items():
+        rr[f"init({pid})"] = float(per_person[person])
     regimen = scenario.teriparatide
     if regimen is None:
         rr["teri_dose_mcg"] = 0.0
@@ -96,7 +100,8 @@ def simulate_reference(
         rr["teri_times_initial"] = regimen.first_dose_h
         rr["teri_times_interval"] = regimen.interval_h
         rr["teri_number_of_doses"] = float(regimen.n_doses)
-    rules = sorted({sid for sid, _ in ENDPOINTS.values()} - set(model.species))
+    endpoint_ids = model.endpoints
+    rules = sorted({sid for sid, _ in endpoint_ids.values()} - set(model.species))
     rr.timeCourseSelections = ["time", *[f"[{s}]" for s in model.species], *rules]
     change = [0] + [
         d
@@ -123,7 +128,7 @@ def simulate_reference(
     column = {s: 1 + i for i, s in enumerate(model.species)}
     column.update({r: 1 + n + i for i, r in enumerate(rules)})
     endpoints = {
-        name: factor * table[None, :, column[sid]] for name, (sid, factor) in ENDPOINTS.items()
+        name: factor * table[None, :, column[sid]] for name, (sid, factor) in endpoint_ids.items()
     }
     return CalciumTrajectory(
         time_h=table[:, 0].copy(),
@@ -132,7 +137,7 @@ def simulate_reference(
         species=model.species,
         status=(SimulationStatus.OK,),
         stats=SolverStats(),
-        sources=(model.source_key,),
+        sources=model.sources,
     )
 
 
@@ -150,6 +155,17 @@ def _grid_step(output_every_h: float, regimen: TeriparatideRegimen | None) -> fl
     return float(step)
 
 
-def load_reference_runner() -> Any:
-    """A ``roadrunner.RoadRunner`` with the shipped SBML, for :func:`simulate_reference`."""
-    return _roadrunner(_sbml_text())
+def load_reference_runner(sbml: str | Path | None = None) -> Any:
+    """A ``roadrunner.RoadRunner`` for :func:`simulate_reference`.
+
+    Parameters
+    ----------
+    sbml
+        SBML text (a string starting with ``<``), a path to an SBML file, or ``None`` for
+        the shipped Peterson & Riggs 2010 file.
+    """
+    if sbml is None:
+        return _roadrunner(shipped_sbml_text())
+    if isinstance(sbml, str) and sbml.lstrip().startswith("<"):
+        return _roadrunner(sbml)
+    return _roadrunner(Path(sbml).read_text(encoding="utf-8"))

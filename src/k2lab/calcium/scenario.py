@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TypeAlias
 
 import numpy as np
@@ -40,6 +42,45 @@ def _daily(value: DailyInput | None, field: str, *, positive: bool) -> FloatArra
     return arr
 
 
+def _parameters(value: object) -> Mapping[str, FloatArray]:
+    """Validate per-person parameter overrides: name -> (1,) or (people,) array."""
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(
+            "CalciumScenario.parameters must be a mapping of SBML parameter ids to values, "
+            f"e.g. {{'T69': 0.12}}, not {type(value).__name__}."
+        )
+    out: dict[str, FloatArray] = {}
+    for name, v in value.items():
+        if not isinstance(name, str) or not name:
+            raise ScenarioError(
+                f"CalciumScenario.parameters: keys must be SBML parameter ids, not {name!r}."
+            )
+        try:
+            arr = np.array(v, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ScenarioError(
+                f"CalciumScenario.parameters['{name}'] must be a number or one number per "
+                f"person, not {v!r}."
+            ) from exc
+        if arr.ndim > 1:
+            raise ScenarioError(
+                f"CalciumScenario.parameters['{name}'] must be a number or a (people,) "
+                f"sequence; it is constant over the run. Got shape {arr.shape}."
+            )
+        arr = arr.reshape(-1)
+        if arr.size == 0:
+            raise ScenarioError(f"CalciumScenario.parameters['{name}'] is empty.")
+        if not np.all(np.isfinite(arr)):
+            raise ScenarioError(
+                f"CalciumScenario.parameters['{name}'] must be finite (no NaN or infinity)."
+            )
+        arr.setflags(write=False)
+        out[name] = arr
+    return MappingProxyType(out)
+
+
 @dataclass(frozen=True, eq=False)
 class CalciumScenario:
     """Inputs of a calcium-model run. ``None`` keeps the model's own value.
@@ -57,6 +98,11 @@ class CalciumScenario:
     teriparatide
         Injections of teriparatide; ``None`` for none (the SBML as published has three
         daily doses: pass ``model.published_teriparatide`` to reproduce them).
+    parameters
+        Overrides of SBML parameters by id, constant over the run: a number (everyone) or
+        one number per person, shape (people,). Names are checked against the model when
+        the scenario is simulated. For the vitamin D hook of ``CalciumModel.extended()``
+        see :func:`k2lab.calcium.vitamin_d.d25_model_parameters`.
 
     Example
     -------
@@ -67,17 +113,22 @@ class CalciumScenario:
     calcium_intake_mg_per_day: DailyInput | None = None
     gfr_ml_per_min: DailyInput | None = None
     teriparatide: TeriparatideRegimen | None = None
+    parameters: Mapping[str, float | ArrayLike] | None = None
 
     def __post_init__(self) -> None:
         intake = _daily(self.calcium_intake_mg_per_day, "calcium_intake_mg_per_day", positive=False)
         gfr = _daily(self.gfr_ml_per_min, "gfr_ml_per_min", positive=True)
         object.__setattr__(self, "calcium_intake_mg_per_day", intake)
         object.__setattr__(self, "gfr_ml_per_min", gfr)
+        params = _parameters(self.parameters)
+        object.__setattr__(self, "parameters", params)
         rows = {a.shape[0] for a in (intake, gfr) if a is not None} - {1}
+        rows |= {a.shape[0] for a in params.values()} - {1}
         if len(rows) > 1:
             raise ScenarioError(
                 "CalciumScenario inputs disagree on the number of people: "
-                f"{sorted(rows)} rows. Give each input one row or the same number of rows."
+                f"{sorted(rows)} rows or values. Give each input one row (one value) or the "
+                "same number of people."
             )
         if self.teriparatide is not None and not isinstance(self.teriparatide, TeriparatideRegimen):
             raise ScenarioError("CalciumScenario.teriparatide must be a TeriparatideRegimen.")
@@ -86,7 +137,14 @@ class CalciumScenario:
     def n_people(self) -> int:
         """Number of people (rows) the inputs describe."""
         rows = [a.shape[0] for a in self._arrays() if a is not None]
+        rows += [a.shape[0] for a in self.parameter_arrays().values()]
         return max(rows, default=1)
+
+    def parameter_arrays(self) -> Mapping[str, FloatArray]:
+        """The parameter overrides, each of shape (1,) or (people,)."""
+        params = self.parameters
+        assert isinstance(params, Mapping)
+        return params  # type: ignore[return-value]
 
     def _arrays(self) -> tuple[FloatArray | None, FloatArray | None]:
         intake = self.calcium_intake_mg_per_day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from k2lab.calcium._codegen import FloatArray, ParamValue
 from k2lab.calcium._rosenbrock import Rosenbrock, SolverStats
 from k2lab.calcium.model import (
     CALCIUM_MG_PER_MMOL,
-    ENDPOINTS,
     GFR_ML_PER_MIN_PER_L_PER_H,
     CalciumModel,
 )
@@ -94,6 +94,64 @@ def _model_inputs(
     }
 
 
+#: Parameters a scenario sets through its own fields, not through ``parameters``.
+_DEDICATED = {
+    "OralCa": "calcium_intake_mg_per_day",
+    "GFR": "gfr_ml_per_min",
+    "event_counter": "teriparatide",
+    "teri_dose_mcg": "teriparatide",
+    "teri_times_initial": "teriparatide",
+    "teri_times_interval": "teriparatide",
+    "teri_number_of_doses": "teriparatide",
+}
+
+
+def parameter_overrides(
+    model: CalciumModel, scenario: CalciumScenario, people: int
+) -> dict[str, FloatArray]:
+    """The scenario's parameter overrides checked against ``model``, each of shape (people,).
+
+    Raises
+    ------
+    ScenarioError
+        For an id that is not a settable parameter of the model (with the closest ids), or
+        one that has its own scenario field.
+    """
+    m = model.sbml
+    settable = sorted(
+        k for k in m.parameters if k not in m.assignment_rules and k not in _DEDICATED
+    )
+    out: dict[str, FloatArray] = {}
+    for name, arr in scenario.parameter_arrays().items():
+        if name in _DEDICATED:
+            raise ScenarioError(
+                f"CalciumScenario.parameters cannot set '{name}'; use "
+                f"CalciumScenario.{_DEDICATED[name]} instead."
+            )
+        if name in m.assignment_rules:
+            raise ScenarioError(
+                f"CalciumScenario.parameters cannot set '{name}': the model computes it by an "
+                "assignment rule. Set the parameters it depends on instead."
+            )
+        if name not in m.parameters:
+            close = difflib.get_close_matches(name, settable, n=5, cutoff=0.6)
+            hint = (
+                "Closest parameter ids: " + ", ".join(f"'{c}'" for c in close) + "."
+                if close
+                else "See model.sbml.parameters for the ids."
+            )
+            extra = (
+                " The vitamin D parameters exist only in CalciumModel.extended()."
+                if name.startswith("k2lab_") and "D25" not in model.species
+                else ""
+            )
+            raise ScenarioError(
+                f"CalciumScenario.parameters: the model has no parameter '{name}'.{extra} {hint}"
+            )
+        out[name] = np.array(np.broadcast_to(arr, (people,)), dtype=float)
+    return out
+
+
 def simulate_calcium(
     model: CalciumModel,
     scenario: CalciumScenario | None = None,
@@ -150,7 +208,8 @@ def simulate_calcium(
     )
     people = intake.shape[0]
     compiled = model.compiled
-    base, y0 = compiled.initial_values(_model_inputs(intake[:, 0], gfr[:, 0]))
+    overrides = parameter_overrides(model, scenario, people)
+    base, y0 = compiled.initial_values({**overrides, **_model_inputs(intake[:, 0], gfr[:, 0])})
     y = np.array(np.broadcast_to(y0.reshape(compiled.n_species, -1), (compiled.n_species, people)))
     changes = np.ones(n_days, dtype=bool)
     changes[1:] = np.any(intake[:, 1:] != intake[:, :-1], axis=0) | np.any(
@@ -223,14 +282,15 @@ def simulate_calcium(
         if wanted and wanted[-1] == tb:
             record(tb, y, params)
     states = np.stack([ys for ys, _ in recorded], axis=1)  # (species, times, people)
-    endpoints = {name: np.empty((people, len(recorded))) for name in ENDPOINTS}
+    endpoint_ids = model.endpoints
+    endpoints = {name: np.empty((people, len(recorded))) for name in endpoint_ids}
     start = 0
     while start < len(recorded):
         stop = start
         while stop < len(recorded) and recorded[stop][1] is recorded[start][1]:
             stop += 1
         seen = compiled.observe(0.0, states[:, start:stop, :], recorded[start][1])
-        for name, (sid, factor) in ENDPOINTS.items():
+        for name, (sid, factor) in endpoint_ids.items():
             value = states[species_index[sid], start:stop] if sid in species_index else seen[sid]
             endpoints[name][:, start:stop] = (
                 factor * np.broadcast_to(value, (stop - start, people)).T
@@ -247,5 +307,5 @@ def simulate_calcium(
         species=compiled.species,
         status=tuple(SimulationStatus.OK if a else SimulationStatus.FAILED for a in alive),
         stats=solver.stats,
-        sources=(model.source_key,),
+        sources=model.sources,
     )
