@@ -61,7 +61,7 @@ def extension_defaults(params: ParameterSet | None = None) -> dict[str, float]:
     Example
     -------
     >>> extension_defaults()["k2lab_d25_target"]
-    60.0
+    50.0
     """
     p = params if params is not None else calcium_parameters()
     ref = p.value("k2lab_d25_ref")
