@@ -77,3 +77,8 @@ class SolverError(K2LabError, RuntimeError):
 
 class MissingDependencyError(K2LabError, ImportError):
     """An optional package is needed; the message names the install command."""
+
+
+class IntakeWarning(UserWarning):
+    """An intake above a tolerable upper level: the result is computed, but the intake is
+    outside the range considered safe (the message names the limit and its source)."""

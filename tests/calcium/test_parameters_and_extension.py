@@ -10,6 +10,7 @@ import pytest
 from k2lab.calcium import CalciumModel, CalciumScenario, simulate_calcium
 from k2lab.calcium.extension import extend_sbml, extension_defaults
 from k2lab.calcium.model import shipped_sbml_text
+from k2lab.calcium.params import calcium_sources
 from k2lab.calcium.reference import load_reference_runner, simulate_reference
 from k2lab.errors import ModelFileError, ScenarioError
 
@@ -79,6 +80,8 @@ def test_extended_model_is_cached_and_has_the_hook(extended: CalciumModel) -> No
     assert "k2lab_calcitriol_substrate" in extended.sbml.assignment_rules
     assert "vitamin_d25_nmol_per_l" in extended.endpoints
     assert "vitamin_d25_nmol_per_l" not in CalciumModel.from_sbml().endpoints
+    assert extended.sources[0] == "peterson_riggs_2010"
+    assert all(k in calcium_sources() for k in extended.sources)
     with pytest.raises(ModelFileError, match="already has"):
         extend_sbml(extended.sbml_text)
     with pytest.raises(ModelFileError, match="Calcitriol_production"):

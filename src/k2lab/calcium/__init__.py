@@ -22,23 +22,52 @@ True
 from __future__ import annotations
 
 from k2lab.calcium._rosenbrock import SolverStats
+from k2lab.calcium.absorption import (
+    absorbed_fraction,
+    absorption_factor,
+    effective_oral_calcium_mg_per_day,
+    load_fraction,
+)
+from k2lab.calcium.extension import extend_sbml, extension_defaults
 from k2lab.calcium.model import (
     CALCIUM_MG_PER_MMOL,
     ENDPOINTS,
+    EXTENSION_ENDPOINTS,
     CalciumModel,
     TeriparatideRegimen,
 )
+from k2lab.calcium.params import calcium_parameters
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import CalciumTrajectory, SimulationStatus, simulate_calcium
+from k2lab.calcium.vitamin_d import (
+    SUN_LEVELS,
+    d25_model_parameters,
+    d25_steady_state_nmol_per_l,
+    sun_equivalent_ug_per_day,
+    vitamin_d_input_ug_per_day,
+)
 
 __all__ = [
     "CALCIUM_MG_PER_MMOL",
     "ENDPOINTS",
+    "EXTENSION_ENDPOINTS",
+    "SUN_LEVELS",
     "CalciumModel",
     "CalciumScenario",
     "CalciumTrajectory",
     "SimulationStatus",
     "SolverStats",
     "TeriparatideRegimen",
+    "absorbed_fraction",
+    "absorption_factor",
+    "calcium_parameters",
+    "d25_model_parameters",
+    "d25_steady_state_nmol_per_l",
+    "effective_oral_calcium_mg_per_day",
+    "extend_sbml",
+    "extension_defaults",
+    "load_fraction",
     "simulate_calcium",
+    "sun_equivalent_ug_per_day",
+    "vitamin_d_input_ug_per_day",
 ]

@@ -52,7 +52,12 @@ EXTENSION_PARAMETERS: tuple[str, ...] = (
     "k2lab_calcitriol_km",
 )
 #: Source keys (``sources_calcium.csv``) behind the extension's structure and defaults.
-EXTENSION_SOURCES: tuple[str, ...] = ("jones2008_ajcn", "ekwaru2014_plosone", "k2lab_prior")
+EXTENSION_SOURCES: tuple[str, ...] = (
+    "jones2008_ajcn",
+    "ekwaru2014_plosone",
+    "iom2011_nap",
+    "k2lab_prior",
+)
 
 
 def extension_defaults(params: ParameterSet | None = None) -> dict[str, float]:
@@ -61,7 +66,7 @@ def extension_defaults(params: ParameterSet | None = None) -> dict[str, float]:
     Example
     -------
     >>> extension_defaults()["k2lab_d25_target"]
-    60.0
+    50.0
     """
     p = params if params is not None else calcium_parameters()
     ref = p.value("k2lab_d25_ref")
