@@ -207,3 +207,15 @@ def test_public_api_is_sorted_and_importable() -> None:
     assert calcium.__all__ == sorted(constants) + sorted(others)
     for name in calcium.__all__:
         assert hasattr(calcium, name), name
+
+
+def test_a_run_continued_from_its_last_state_equals_one_long_run() -> None:
+    model = CalciumModel.from_sbml()
+    scenario = CalciumScenario(calcium_intake_mg_per_day=[[500.0], [1500.0]])
+    whole = simulate_calcium(model, scenario, years=2)
+    first = simulate_calcium(model, scenario, years=1)
+    second = simulate_calcium(model, scenario, years=1, initial_state=first.states[:, -1])
+    for name, arr in whole.endpoints.items():
+        np.testing.assert_allclose(second.endpoints[name][:, -1], arr[:, -1], rtol=1e-4)
+    with pytest.raises(ScenarioError, match="shape"):
+        simulate_calcium(model, scenario, years=1, initial_state=first.states[:, -1, :5])

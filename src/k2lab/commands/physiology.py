@@ -127,10 +127,76 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         ] = None,
         as_json: JsonOpt = False,
         plot: Annotated[Path | None, typer.Option(help="Write a PNG plot to this file.")] = None,
-        samples: Annotated[int, typer.Option(help="Monte Carlo draws for intervals.")] = 50,
+        samples: Annotated[
+            int | None, typer.Option(help="Monte Carlo draws for intervals (50; 30 with --years).")
+        ] = None,
         seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 20121,
+        years: Annotated[
+            float | None,
+            typer.Option(
+                help="Simulate the calcium system (PTH, 25(OH)D, BMD, calcification) for N years."
+            ),
+        ] = None,
+        compare: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="With --years: also run the scenario plus this supplement (repeatable), "
+                'e.g. --compare "MK-7 180 ug", and show both side by side.'
+            ),
+        ] = None,
+        age: Annotated[float | None, typer.Option(help="Age, years (default: diet or 60).")] = None,
+        sex: Annotated[str | None, typer.Option(help="female or male (default: diet).")] = None,
+        menopause_age: Annotated[
+            float | None, typer.Option(help="Age at menopause (women; default 51 if 51+).")
+        ] = None,
+        egfr: Annotated[float, typer.Option(help="Kidney function, eGFR mL/min.")] = 90.0,
+        sun: Annotated[str, typer.Option(help="Sunlight: none, low, moderate or high.")] = "low",
+        calcium_food: Annotated[
+            float | None,
+            typer.Option(help="Calcium from food, mg/day (default: the diet, else 964)."),
+        ] = None,
+        calcification: Annotated[
+            float, typer.Option(help="Existing coronary calcium score (Agatston units).")
+        ] = 0.0,
     ) -> None:
-        """Simulate plasma vitamin K, ucOC, dp-ucMGP and INR for a supplement regimen."""
+        """Simulate plasma vitamin K, ucOC, dp-ucMGP and INR for a supplement regimen.
+
+        With --years: the whole calcium system (25(OH)D, PTH, calcitriol, plasma calcium,
+        BMD, calcification index) for one person over years, with intervals.
+        """
+        if years is not None:
+            if weeks is not None or hours is not None:
+                raise RegimenError("Give --years or --weeks/--hours, not both, e.g. --years 10.")
+            from k2lab.calcium.system import Subject
+            from k2lab.commands.calcium import run_system
+
+            loaded = load_diet(diet, db_factory()) if diet is not None else None
+            person = loaded.person if loaded is not None else None
+            subject = Subject(
+                age=age if age is not None else (person.age if person else 60.0),
+                sex=sex if sex is not None else (person.sex if person else "female"),
+                menopause_age=menopause_age,
+                egfr_ml_per_min=egfr,
+                sun=sun,
+                calcification_au=calcification,
+            )
+            run_system(
+                diet=loaded,
+                supplements=supplement or [],
+                compare=compare,
+                subject=subject,
+                years=years,
+                medication=medication,
+                calcium_food_mg=calcium_food,
+                samples=30 if samples is None else samples,
+                seed=seed,
+                as_json=as_json,
+                plot=plot,
+            )
+            return
+        if compare:
+            raise RegimenError("--compare needs --years, e.g. --years 10 --compare 'MK-7 180 ug'.")
+        samples = 50 if samples is None else samples
         if weeks is not None and hours is not None:
             raise RegimenError("Give either --weeks or --hours, not both, e.g. --weeks 12.")
         if samples < 1 or samples > 2000:
