@@ -7,6 +7,9 @@ The SBML is turned, once, into Python source that is compiled with :func:`compil
   finite-difference Jacobian); ``p`` maps parameter names to floats or arrays that broadcast
   against the batch shape.
 * ``observe(t, y, p)``: every assignment-rule variable, for outputs.
+* ``jacobian(t, y, p)``: the analytic Jacobian entries at the structural pattern, from
+  symbolic differentiation of the rate laws through the assignment rules (chain rule),
+  emitted as straight-line code with common sub-expressions computed once.
 
 Assignment rules that depend only on parameters ("static" rules) are taken out of the
 right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
@@ -22,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab.calcium._derivative import ONE, ZERO, add, mul, partial
 from k2lab.calcium._mathml import Expr, symbols, to_python, uses_time
 from k2lab.calcium._sbml import SbmlModel
 from k2lab.errors import ModelFileError
@@ -54,9 +58,111 @@ def _topological(defs: Mapping[str, Expr], what: str) -> list[str]:
     return order
 
 
+def _signed_sum(parts: list[tuple[float, str]]) -> str:
+    """Python for ``sum(c * x)``, writing coefficients of ±1 as signs."""
+    text = ""
+    for c, x in parts:
+        term = x if abs(c) == 1.0 else f"{abs(c)!r} * {x}"
+        text += (" - " if c < 0 else " + ") + term if text else ("-" if c < 0 else "") + term
+    return text or "0.0"
+
+
 def _var(name: str) -> str:
     # A prefix keeps SBML ids from shadowing Python names such as `np` or `t`.
     return "v_" + name
+
+
+def _jacobian_source(
+    species: tuple[str, ...],
+    rules: Mapping[str, Expr],
+    rates: list[Expr],
+    rate_rules: Mapping[str, Expr],
+    stoich: Mapping[str, list[tuple[float, int]]],
+    volume: Mapping[str, float],
+    reach: Mapping[str, set[str]],
+    sparsity: NDArray[np.bool_],
+    names: Mapping[str, str],
+) -> str:
+    """Source of ``jacobian(t, y, p)``: analytic entries at ``np.nonzero(sparsity)``.
+
+    ``rules`` are the dynamic rules in dependency order. Each non-trivial derivative of a rule
+    with respect to a species it reaches becomes a named intermediate; every other symbol
+    (species, rule value, parameter) is loaded or computed the first time it is used, and a
+    repeated sub-expression is computed once.
+    """
+    sp_index = {s: i for i, s in enumerate(species)}
+    lazy: dict[str, Expr] = dict(rules)
+    var = dict(names)
+    derivs: dict[tuple[str, str], Expr] = {}
+
+    def chain(e: Expr, j: str) -> Expr:
+        # d e / d y_j through the species and the rules that e uses.
+        terms = []
+        for s in sorted(symbols(e)):
+            if s == j:
+                inner = ONE
+            elif (s, j) in derivs:
+                inner = derivs[(s, j)]
+            else:
+                continue
+            terms.append(mul(partial(e, s), inner))
+        return add(*terms) if terms else ZERO
+
+    for n, e in rules.items():
+        for j in sorted(reach.get(n, set())):
+            d = chain(e, j)
+            if d[0] == "op":
+                name = f"_d{len(derivs)}"
+                lazy[name] = d
+                var[name] = name
+                d = ("sym", name)
+            derivs[(n, j)] = d
+
+    lines = ["def jacobian(t, y, p):"]
+    memo: dict[Expr, str] = {}
+    done: set[str] = set()
+
+    def code(e: Expr) -> str:
+        kind = e[0]
+        if kind == "num":
+            return repr(float(e[1]))  # type: ignore[arg-type]
+        if kind == "time":
+            return "t"
+        if kind == "sym":
+            s = str(e[1])
+            if s not in done:
+                done.add(s)
+                if s in sp_index:
+                    lines.append(f"    {var[s]} = y[{sp_index[s]}]")
+                elif s in lazy:
+                    lines.append(f"    {var[s]} = {code(lazy[s])}")
+                else:
+                    lines.append(f"    {var[s]} = p[{s!r}]")
+            return var[s]
+        if e not in memo:
+            args = [code(a) for a in e[2]]  # type: ignore[attr-defined]
+            text = to_python(("op", e[1], tuple(("sym", a) for a in args)), {a: a for a in args})
+            memo[e] = f"_t{len(memo)}"
+            lines.append(f"    {memo[e]} = {text}")
+        return memo[e]
+
+    rate_derivs: dict[tuple[int, str], Expr] = {}
+    entries = []
+    for i, j in zip(*np.nonzero(sparsity), strict=True):
+        si, sj = species[i], species[j]
+        terms = []
+        for coeff, k in stoich[si]:
+            if (k, sj) not in rate_derivs:
+                rate_derivs[(k, sj)] = chain(rates[k], sj)
+            scale = coeff if si in rate_rules else coeff / volume[si]
+            terms.append(mul(("num", scale), rate_derivs[(k, sj)]))
+        if si in rate_rules:
+            terms.append(chain(rate_rules[si], sj))
+        entries.append(code(add(*terms) if terms else ZERO))
+    lines.append(f"    out = np.empty(({len(entries)},) + np.shape(y)[1:])")
+    lines += [f"    out[{k}] = {c}" for k, c in enumerate(entries)]
+    lines.append("    return out")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -72,6 +178,8 @@ class CompiledModel:
     static: Callable[[Mapping[str, ParamValue]], dict[str, ParamValue]]
     jacobian_sparsity: NDArray[np.bool_]
     source: str
+    #: Jacobian entries at ``np.nonzero(jacobian_sparsity)`` (row-major), shape (entries, …).
+    jacobian: RhsFunction
 
     @property
     def n_species(self) -> int:
@@ -146,13 +254,13 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     dynamic_rules = tuple(n for n in order if n in dynamic)
 
     # Net rate expression per species (amount per hour), divided by the compartment volume.
-    terms: dict[str, list[tuple[float, str]]] = {s: [] for s in species}
+    stoich: dict[str, list[tuple[float, int]]] = {s: [] for s in species}
     rate_exprs: list[Expr] = []
     for k, rx in enumerate(m.reactions):
         rate_exprs.append(rx.rate)
         for sp, coeff in rx.stoichiometry:
             if coeff != 0.0:
-                terms[sp].append((coeff, f"r{k}"))
+                stoich[sp].append((coeff, k))
     rate_exprs += list(m.rate_rules.values())
 
     # Only emit the dynamic rules the rates need (transitively).
@@ -235,14 +343,13 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     for sp, e in rhs_rate_rules.items():
         lines += emit(f"rr_{species.index(sp)}", e)
         rate_rule_code[sp] = f"rr_{species.index(sp)}"
-    lines.append("    out = np.zeros_like(y)")
+    lines.append("    out = np.empty_like(y)")
     for i, s in enumerate(species):
-        parts = [f"{c!r} * {r}" for c, r in terms[s]]
-        if s in rate_rule_code:
-            parts.append(rate_rule_code[s])
-        if parts:
-            scale = "" if s in m.rate_rules else f" / {volume[s]!r}"
-            lines.append(f"    out[{i}] = ({' + '.join(parts)}){scale}")
+        total = _signed_sum(
+            [(c if s in m.rate_rules else c / volume[s], f"r{k}") for c, k in stoich[s]]
+            + ([(1.0, rate_rule_code[s])] if s in rate_rule_code else [])
+        )
+        lines.append(f"    out[{i}] = {total}")
     lines.append("    return out")
     lines.append("")
     lines.append("def observe(t, y, p):")
@@ -290,6 +397,19 @@ def compile_model(m: SbmlModel) -> CompiledModel:
             for q in {d} if d in sp_index else reach.get(d, set()):
                 sparsity[sp_index[sp], sp_index[q]] = True
 
+    jac_source = _jacobian_source(
+        species,
+        dict(rhs_rules),
+        [e for _, e in rhs_rates],
+        rhs_rate_rules,
+        stoich,
+        volume,
+        reach,
+        sparsity,
+        names,
+    )
+    exec(compile(jac_source, f"<k2lab sbml {m.id} jacobian>", "exec"), namespace)
+
     return CompiledModel(
         sbml=m,
         species=species,
@@ -299,5 +419,6 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         observe=namespace["observe"],
         static=namespace["static"],
         jacobian_sparsity=sparsity,
-        source=source,
+        source=source + "\n" + jac_source,
+        jacobian=namespace["jacobian"],
     )

@@ -2,10 +2,11 @@
 
 The method is RODAS3 (Sandu et al. 1997, Atmos. Environ. 31:3459): four stages, order 3,
 L-stable and stiffly accurate, with an embedded order-2 solution for error control. Each
-step needs the Jacobian of every person; it is built by forward differences with the
-model's structural sparsity, perturbing structurally independent species together (column
-colouring), so one batched right-hand-side call gives all columns. The linear systems are
-small (one per person) and are solved by batched inversion.
+step needs the Jacobian of every person: the model's generated analytic Jacobian when the
+caller passes one, else forward differences with the model's structural sparsity,
+perturbing structurally independent species together (column colouring), so one batched
+right-hand-side call gives all columns. The linear systems are small (one per person) and
+are solved by a batched sparse LU (dense inverses for a few people).
 
 The step is shared by all people: its error is the largest scaled RMS error over people.
 People whose state turns non-finite are marked failed and frozen so the others continue.
@@ -24,6 +25,8 @@ from k2lab.errors import SolverError
 
 FloatArray = NDArray[np.float64]
 Rhs = Callable[[FloatArray], FloatArray]
+#: Jacobian entries at ``np.nonzero(sparsity)`` (row-major) for states (species, people).
+JacobianFn = Callable[[FloatArray], FloatArray]
 
 # RODAS3 in the form (I/(h*gamma) - J) K_i = f(y + sum_j A_ij K_j) + sum_j C_ij/h K_j.
 _GAMMA = 0.5
@@ -99,9 +102,22 @@ class Rosenbrock:
             self._group_of[cols] = g
         self._atol = self.atol_factor * self.rtol * self.scale
         self.lu = SparseLU(self.sparsity)
+        # Which of the plan's entries are structural (the rest are diagonal fill: zero).
+        self._structural = self.sparsity[self.lu.rows, self.lu.cols]
 
-    def jacobian(self, f: Rhs, y: FloatArray, f0: FloatArray) -> FloatArray:
-        """Finite-difference Jacobian entries at :attr:`lu` ``.rows/.cols``, (entries, people)."""
+    def jacobian(
+        self, f: Rhs, y: FloatArray, f0: FloatArray, dfdy: JacobianFn | None = None
+    ) -> FloatArray:
+        """Jacobian entries at :attr:`lu` ``.rows/.cols``, (entries, people).
+
+        From ``dfdy`` (analytic entries at the structural pattern) when given, else from
+        forward differences of ``f``.
+        """
+        if dfdy is not None:
+            self.stats.jacobians += 1
+            out = np.zeros((len(self.lu.rows), y.shape[1]))
+            out[self._structural] = dfdy(y)
+            return out
         delta = _EPS_SQRT * np.maximum(np.abs(y), self.scale[:, None])
         ybig = np.repeat(y[:, None, :], len(self._groups), axis=1)
         for g, cols in enumerate(self._groups):
@@ -145,12 +161,14 @@ class Rosenbrock:
         h: float,
         alive: NDArray[np.bool_],
         out_times: Sequence[float] = (),
+        dfdy: JacobianFn | None = None,
     ) -> tuple[FloatArray, float, list[FloatArray]]:
         """Integrate from ``t0`` to ``t1`` (hours).
 
         Returns the state at ``t1``, the next step size and the states at ``out_times``
         (sorted, within ``(t0, t1]``), interpolated by cubic Hermite polynomials within steps.
         ``alive`` is updated in place: people whose state becomes non-finite are dropped.
+        ``dfdy`` gives analytic Jacobian entries (see :meth:`jacobian`).
         """
         t = t0
         h = min(h, t1 - t0)
@@ -172,7 +190,7 @@ class Rosenbrock:
                 f0 = f(y)
                 self.stats.rhs_calls += 1
             if jac is None or age >= self.jacobian_age:
-                jac = self.jacobian(f, y, f0)
+                jac = self.jacobian(f, y, f0, dfdy)
                 age = 0
             age += 1
             with np.errstate(all="ignore"):

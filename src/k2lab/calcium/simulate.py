@@ -202,15 +202,22 @@ def simulate_calcium(
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 out: FloatArray = compiled.rhs(0.0, yy[..., 0], p)[..., None]
                 return out
+
+            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
+                out: FloatArray = compiled.jacobian(0.0, yy[..., 0], p)[..., None]
+                return out
         else:
 
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 return compiled.rhs(0.0, yy, p)
 
+            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
+                return compiled.jacobian(0.0, yy, p)
+
         wanted = times[
             np.searchsorted(times, t, side="right") : np.searchsorted(times, tb, side="right")
         ].tolist()
-        y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted)
+        y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted, dfdy)
         for s, ys in zip(
             wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
         ):
