@@ -280,15 +280,25 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     # function, so the right-hand side does not recompute them at every call.
     hoisted: dict[Expr, str] = {}
 
+    def is_static(e: Expr) -> bool:
+        return symbols(e) <= static_set and not uses_time(e)
+
     def hoist(e: Expr) -> Expr:
         if e[0] != "op":
             return e
         syms = symbols(e)
-        if syms and syms <= static_set and not uses_time(e):
+        if syms and is_static(e):
             if e not in hoisted:
                 hoisted[e] = f"_h{len(hoisted)}"
             return ("sym", hoisted[e])
-        return ("op", e[1], tuple(hoist(a) for a in e[2]))  # type: ignore[attr-defined]
+        args: tuple[Expr, ...] = e[2]  # type: ignore[assignment]
+        if e[1] in ("times", "plus"):
+            # In a product or sum, the parameter-only operands are combined once, statically.
+            fixed = tuple(a for a in args if is_static(a))
+            if len(fixed) > 1 and any(symbols(a) for a in fixed):
+                rest = tuple(hoist(a) for a in args if not is_static(a))
+                return ("op", e[1], (hoist(("op", e[1], fixed)), *rest))
+        return ("op", e[1], tuple(hoist(a) for a in args))
 
     rhs_rules = [(n, hoist(rules[n])) for n in dynamic_rules if n in needed]
     rhs_rates = [(f"r{k}", hoist(rx.rate)) for k, rx in enumerate(m.reactions)]
