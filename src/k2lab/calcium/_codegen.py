@@ -18,6 +18,7 @@ the remaining rules are emitted in dependency order. Only what the rates need is
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,9 +68,49 @@ def _signed_sum(parts: list[tuple[float, str]]) -> str:
     return text or "0.0"
 
 
+def _free_dead(lines: list[str]) -> list[str]:
+    """Add ``del`` statements to a generated function after each local's last use.
+
+    Every array temporary of the generated code would otherwise stay alive until the
+    function returns; with hundreds of them the heap grows and shrinks at every call, and
+    the memory allocator hands pages back to the system and faults them in again.
+    """
+    header, body = lines[0], lines[1:]
+    assigned: set[str] = set()
+    last_use: dict[str, int] = {}
+    for k, line in enumerate(body):
+        stmt = ast.parse(line.strip()).body[0]
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    assigned.add(node.id)
+                last_use[node.id] = k
+    dead_after: dict[int, list[str]] = {}
+    for name, k in last_use.items():
+        if name in assigned and name != "out":
+            dead_after.setdefault(k, []).append(name)
+    out = [header]
+    for k, line in enumerate(body):
+        out.append(line)
+        if k in dead_after and not line.strip().startswith("return"):
+            out.append(f"    del {', '.join(sorted(dead_after[k]))}")
+    return out
+
+
 def _var(name: str) -> str:
     # A prefix keeps SBML ids from shadowing Python names such as `np` or `t`.
     return "v_" + name
+
+
+#: Derivatives of rules with up to this many tree nodes are substituted, not named.
+_INLINE_UP_TO = 10
+
+
+def _size(e: Expr) -> int:
+    if e[0] != "op":
+        return 1
+    args: tuple[Expr, ...] = e[2]  # type: ignore[assignment]
+    return 1 + sum(_size(a) for a in args)
 
 
 def _jacobian_source(
@@ -82,13 +123,15 @@ def _jacobian_source(
     reach: Mapping[str, set[str]],
     sparsity: NDArray[np.bool_],
     names: Mapping[str, str],
+    hoist: Callable[[Expr], Expr],
 ) -> str:
     """Source of ``jacobian(t, y, p)``: analytic entries at ``np.nonzero(sparsity)``.
 
     ``rules`` are the dynamic rules in dependency order. Each non-trivial derivative of a rule
     with respect to a species it reaches becomes a named intermediate; every other symbol
     (species, rule value, parameter) is loaded or computed the first time it is used, and a
-    repeated sub-expression is computed once.
+    repeated sub-expression is computed once. ``hoist`` moves parameter-only parts of the
+    derivatives into the static function (new names are not yet in ``names``).
     """
     sp_index = {s: i for i, s in enumerate(species)}
     lazy: dict[str, Expr] = dict(rules)
@@ -110,8 +153,10 @@ def _jacobian_source(
 
     for n, e in rules.items():
         for j in sorted(reach.get(n, set())):
-            d = chain(e, j)
-            if d[0] == "op":
+            d = hoist(chain(e, j))
+            # Small derivatives stay inline, so that their coefficients and parameter
+            # factors merge with the next step of the chain rule; others are named.
+            if _size(d) > _INLINE_UP_TO:
                 name = f"_d{len(derivs)}"
                 lazy[name] = d
                 var[name] = name
@@ -137,6 +182,7 @@ def _jacobian_source(
                 elif s in lazy:
                     lines.append(f"    {var[s]} = {code(lazy[s])}")
                 else:
+                    var.setdefault(s, _var(s))
                     lines.append(f"    {var[s]} = p[{s!r}]")
             return var[s]
         if e not in memo:
@@ -147,8 +193,8 @@ def _jacobian_source(
         return memo[e]
 
     rate_derivs: dict[tuple[int, str], Expr] = {}
-    entries = []
-    for i, j in zip(*np.nonzero(sparsity), strict=True):
+    lines.append(f"    out = np.empty(({int(np.count_nonzero(sparsity))},) + np.shape(y)[1:])")
+    for entry, (i, j) in enumerate(zip(*np.nonzero(sparsity), strict=True)):
         si, sj = species[i], species[j]
         terms = []
         for coeff, k in stoich[si]:
@@ -158,11 +204,10 @@ def _jacobian_source(
             terms.append(mul(("num", scale), rate_derivs[(k, sj)]))
         if si in rate_rules:
             terms.append(chain(rate_rules[si], sj))
-        entries.append(code(add(*terms) if terms else ZERO))
-    lines.append(f"    out = np.empty(({len(entries)},) + np.shape(y)[1:])")
-    lines += [f"    out[{k}] = {c}" for k, c in enumerate(entries)]
+        value = code(hoist(add(*terms)) if terms else ZERO)
+        lines.append(f"    out[{entry}] = {value}")
     lines.append("    return out")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_free_dead(lines)) + "\n"
 
 
 @dataclass(frozen=True)
@@ -290,6 +335,8 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         if syms and is_static(e):
             if e not in hoisted:
                 hoisted[e] = f"_h{len(hoisted)}"
+                # Later hoisted expressions may use this one (the static function keeps order).
+                static_set.add(hoisted[e])
             return ("sym", hoisted[e])
         args: tuple[Expr, ...] = e[2]  # type: ignore[assignment]
         if e[1] in ("times", "plus"):
@@ -339,50 +386,6 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         code = to_python(sub(e), names)
         return [*pre, f"    {target} = {code}"]
 
-    lines = ["def rhs(t, y, p):"]
-    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
-    used: set[str] = set()
-    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
-        used |= symbols(e)
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in [*param_names, *hoisted.values()] if q in used]
-    for n, e in rhs_rules:
-        lines += emit(_var(n), e)
-    for r, e in rhs_rates:
-        lines += emit(r, e)
-    rate_rule_code = {}
-    for sp, e in rhs_rate_rules.items():
-        lines += emit(f"rr_{species.index(sp)}", e)
-        rate_rule_code[sp] = f"rr_{species.index(sp)}"
-    lines.append("    out = np.empty_like(y)")
-    for i, s in enumerate(species):
-        total = _signed_sum(
-            [(c if s in m.rate_rules else c / volume[s], f"r{k}") for c, k in stoich[s]]
-            + ([(1.0, rate_rule_code[s])] if s in rate_rule_code else [])
-        )
-        lines.append(f"    out[{i}] = {total}")
-    lines.append("    return out")
-    lines.append("")
-    lines.append("def observe(t, y, p):")
-    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
-    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
-    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
-    lines.append("")
-    lines.append("def static(p):")
-    static_used: set[str] = set()
-    for n in static_rules:
-        static_used |= symbols(rules[n])
-    for e in hoisted:
-        static_used |= symbols(e)
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(static_used - set(static_rules))]
-    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
-    lines += [f"    {_var(h)} = {to_python(e, names)}" for e, h in hoisted.items()]
-    outputs = [*static_rules, *hoisted.values()]
-    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
-    source = "\n".join(lines) + "\n"
-    namespace: dict[str, Any] = {"np": np}
-    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
-
     # Which species each derivative depends on, through the dynamic rules.
     reach: dict[str, set[str]] = {}
     for n in dynamic_rules:
@@ -407,6 +410,35 @@ def compile_model(m: SbmlModel) -> CompiledModel:
             for q in {d} if d in sp_index else reach.get(d, set()):
                 sparsity[sp_index[sp], sp_index[q]] = True
 
+    lines = ["def rhs(t, y, p):"]
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    used: set[str] = set()
+    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
+        used |= symbols(e)
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in [*param_names, *hoisted.values()] if q in used]
+    for n, e in rhs_rules:
+        lines += emit(_var(n), e)
+    for r, e in rhs_rates:
+        lines += emit(r, e)
+    rate_rule_code = {}
+    for sp, e in rhs_rate_rules.items():
+        lines += emit(f"rr_{species.index(sp)}", e)
+        rate_rule_code[sp] = f"rr_{species.index(sp)}"
+    lines.append("    out = np.empty_like(y)")
+    for i, s in enumerate(species):
+        total = _signed_sum(
+            [(c if s in m.rate_rules else c / volume[s], f"r{k}") for c, k in stoich[s]]
+            + ([(1.0, rate_rule_code[s])] if s in rate_rule_code else [])
+        )
+        lines.append(f"    out[{i}] = {total}")
+    lines.append("    return out")
+    lines = [*_free_dead(lines), ""]
+    lines.append("def observe(t, y, p):")
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
+    lines.append("")
     jac_source = _jacobian_source(
         species,
         dict(rhs_rules),
@@ -417,7 +449,25 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         reach,
         sparsity,
         names,
+        hoist,
     )
+    names.update({h: _var(h) for h in hoisted.values()})
+    lines.append("def static(p):")
+    static_used: set[str] = set()
+    for n in static_rules:
+        static_used |= symbols(rules[n])
+    for e in hoisted:
+        static_used |= symbols(e)
+    inputs = static_used - set(static_rules) - set(hoisted.values())
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(inputs)]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
+    lines += [f"    {_var(h)} = {to_python(e, names)}" for e, h in hoisted.items()]
+    outputs = [*static_rules, *hoisted.values()]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
+
     exec(compile(jac_source, f"<k2lab sbml {m.id} jacobian>", "exec"), namespace)
 
     return CompiledModel(

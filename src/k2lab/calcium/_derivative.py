@@ -28,50 +28,86 @@ def _num(e: Expr) -> float:
     return float(e[1])  # type: ignore[arg-type]
 
 
-def add(*terms: Expr) -> Expr:
-    """Sum of ``terms`` without zeros, numbers folded."""
-    const = sum(_num(t) for t in terms if _is_num(t))
-    rest = tuple(t for t in terms if not _is_num(t))
-    if const != 0.0 or not rest:
-        rest = (*rest, ("num", const))
-    return rest[0] if len(rest) == 1 else ("op", "plus", rest)
+def _split(e: Expr) -> tuple[float, tuple[Expr, ...]]:
+    """``e`` as a numeric coefficient times a tuple of factors."""
+    if _is_num(e):
+        return _num(e), ()
+    if e[0] == "op" and e[1] == "minus" and len(e[2]) == 1:  # type: ignore[arg-type]
+        c, f = _split(e[2][0])  # type: ignore[index]
+        return -c, f
+    if e[0] == "op" and e[1] == "times":
+        c, factors = 1.0, list[Expr]()
+        for a in e[2]:  # type: ignore[attr-defined]
+            ca, fa = _split(a)
+            c *= ca
+            factors += fa
+        return c, tuple(factors)
+    return 1.0, (e,)
+
+
+def _product(c: float, factors: tuple[Expr, ...]) -> Expr:
+    if c == 0.0 or not factors:
+        return ("num", c)
+    body = factors[0] if len(factors) == 1 else ("op", "times", factors)
+    if c == 1.0:
+        return body
+    if c == -1.0:
+        return ("op", "minus", (body,))
+    return ("op", "times", (("num", c), *factors))
+
+
+def mul(a: Expr, b: Expr) -> Expr:
+    """``a * b`` as one flat product with one numeric coefficient."""
+    ca, fa = _split(a)
+    cb, fb = _split(b)
+    return _product(ca * cb, fa + fb)
 
 
 def neg(a: Expr) -> Expr:
     """``-a``."""
-    if _is_num(a):
-        return ("num", -_num(a))
-    if a[0] == "op" and a[1] == "minus" and len(a[2]) == 1:  # type: ignore[arg-type]
-        return a[2][0]  # type: ignore[index, no-any-return]
-    return ("op", "minus", (a,))
+    c, f = _split(a)
+    return _product(-c, f)
+
+
+def add(*terms: Expr) -> Expr:
+    """Sum of ``terms``: numbers folded, zeros dropped, negative terms subtracted."""
+    flat: list[Expr] = []
+    for t in terms:
+        if t[0] == "op" and t[1] == "plus":
+            flat += t[2]  # type: ignore[arg-type]
+        else:
+            flat.append(t)
+    const = 0.0
+    plus: list[Expr] = []
+    minus: list[Expr] = []
+    for t in flat:
+        c, f = _split(t)
+        if not f:
+            const += c
+        elif c < 0.0:
+            minus.append(_product(-c, f))
+        else:
+            plus.append(t)
+    if const > 0.0 or (const != 0.0 and not plus):
+        plus.append(("num", const))
+    elif const < 0.0:
+        minus.append(("num", -const))
+    if not plus and not minus:
+        return ZERO
+
+    def total(xs: list[Expr]) -> Expr:
+        return xs[0] if len(xs) == 1 else ("op", "plus", tuple(xs))
+
+    if not minus:
+        return total(plus)
+    if not plus:
+        return neg(total(minus)) if len(minus) > 1 else neg(minus[0])
+    return ("op", "minus", (total(plus), total(minus)))
 
 
 def sub(a: Expr, b: Expr) -> Expr:
     """``a - b``."""
-    if _is_num(b, 0.0):
-        return a
-    if _is_num(a, 0.0):
-        return neg(b)
-    if _is_num(a) and _is_num(b):
-        return ("num", _num(a) - _num(b))
-    return ("op", "minus", (a, b))
-
-
-def mul(a: Expr, b: Expr) -> Expr:
-    """``a * b``."""
-    if _is_num(a, 0.0) or _is_num(b, 0.0):
-        return ZERO
-    if _is_num(a, 1.0):
-        return b
-    if _is_num(b, 1.0):
-        return a
-    if _is_num(a) and _is_num(b):
-        return ("num", _num(a) * _num(b))
-    if _is_num(a, -1.0):
-        return neg(b)
-    if _is_num(b, -1.0):
-        return neg(a)
-    return ("op", "times", (a, b))
+    return add(a, neg(b))
 
 
 def div(a: Expr, b: Expr) -> Expr:

@@ -179,6 +179,7 @@ class Rosenbrock:
         f0: FloatArray | None = None
         jac: FloatArray | None = None
         neg_jac: FloatArray | None = None  # -J in the sparse LU's layout
+        g: FloatArray | None = None
         age = 0
         abs_y = np.abs(y)
         all_alive = bool(np.all(alive))
@@ -206,7 +207,11 @@ class Rosenbrock:
                 else:
                     if neg_jac is None:
                         neg_jac = self.lu.scatter(-jac)
-                    g = neg_jac.copy()
+                    if g is None or g.shape != neg_jac.shape:
+                        # One buffer for the factors of every step (a fresh megabyte per step
+                        # makes the allocator return and re-fault memory).
+                        g = np.empty_like(neg_jac)
+                    np.copyto(g, neg_jac)
                     g[self.lu.diag_plan] += 1.0 / (_GAMMA * h)
                     rows = self.lu.factor_in_place(g)
                     # A tiny pivot: fall back to a dense pseudo-inverse for this step.
