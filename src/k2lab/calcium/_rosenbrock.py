@@ -104,6 +104,10 @@ class Rosenbrock:
             self._group_of[cols] = g
         self._atol = self.atol_factor * self.rtol * self.scale
         self.lu = SparseLU(self.sparsity)
+        #: The step the controller proposed after the first accepted step of the last
+        #: :meth:`advance`: a start for the next interval when it begins like this one did
+        #: (right after a change of input). ``None`` before any step.
+        self.restart_step: float | None = None
         # Which of the plan's entries are structural (the rest are diagonal fill: zero).
         self._structural = self.sparsity[self.lu.rows, self.lu.cols]
 
@@ -178,6 +182,7 @@ class Rosenbrock:
         pending = [s for s in out_times if t0 < s <= t1]
         f0: FloatArray | None = None
         jac: FloatArray | None = None
+        first_step = self.stats.steps + 1
         neg_jac: FloatArray | None = None  # -J in the sparse LU's layout
         g: FloatArray | None = None
         age = 0
@@ -273,6 +278,8 @@ class Rosenbrock:
             t, y, f0, abs_y = tnew, ynew, f1, abs_new
             factor = 0.9 * err ** (-1.0 / 3.0) if err > 0.0 else 5.0
             h = h * min(5.0, max(0.2, factor))
+            if self.stats.steps == first_step:
+                self.restart_step = h
         return y, h, outs
 
 

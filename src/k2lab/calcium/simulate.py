@@ -221,6 +221,10 @@ def simulate_calcium(
             np.searchsorted(times, t, side="right") : np.searchsorted(times, tb, side="right")
         ].tolist()
         y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted, dfdy)
+        if tb in changed_days or tb in doses:
+            # The next interval starts with a change, as this one did: start it with the step
+            # that suited the start of this one rather than the step reached at its end.
+            h = solver.restart_step or h
         for s, ys in zip(
             wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
         ):
