@@ -110,6 +110,9 @@ class Rosenbrock:
         self.restart_step: float | None = None
         # Which of the plan's entries are structural (the rest are diagonal fill: zero).
         self._structural = self.sparsity[self.lu.rows, self.lu.cols]
+        # Where the structural entries (row-major) sit in the LU's layout.
+        self._plan_structural = self.lu.input_index[self._structural]
+        self._plan_buffer = np.zeros((self.lu.n_entries, 0))
 
     def jacobian(
         self, f: Rhs, y: FloatArray, f0: FloatArray, dfdy: JacobianFn | None = None
@@ -135,6 +138,14 @@ class Rosenbrock:
         jac = (fbig[r_idx, self._group_of[c_idx], :] - f0[r_idx]) / delta[c_idx]
         jac[~self.sparsity[r_idx, c_idx]] = 0.0
         return jac
+
+    def _plan(self, values: FloatArray) -> FloatArray:
+        """Analytic entries ``values`` placed in the LU's layout (a buffer kept between calls;
+        its fill-in entries stay zero)."""
+        if self._plan_buffer.shape[1] != values.shape[1]:
+            self._plan_buffer = np.zeros((self.lu.n_entries, values.shape[1]))
+        self._plan_buffer[self._plan_structural] = values
+        return self._plan_buffer
 
     def _sparse_solver(self, rows: list[FloatArray]) -> Callable[[FloatArray], FloatArray]:
         def solve(b: FloatArray) -> FloatArray:
@@ -181,10 +192,13 @@ class Rosenbrock:
         outs: list[FloatArray] = []
         pending = [s for s in out_times if t0 < s <= t1]
         f0: FloatArray | None = None
-        jac: FloatArray | None = None
-        first_step = self.stats.steps + 1
-        neg_jac: FloatArray | None = None  # -J in the sparse LU's layout
+        jac: FloatArray | None = None  # at the LU's rows/cols; made when needed
+        values: FloatArray | None = None  # dfdy's entries at the structural pattern
+        j_plan: FloatArray | None = None  # J in the sparse LU's layout
         g: FloatArray | None = None
+        sparse = y.shape[1] > _DENSE_UP_TO
+        first_step = self.stats.steps + 1
+        stale = True
         age = 0
         abs_y = np.abs(y)
         all_alive = bool(np.all(alive))
@@ -200,27 +214,39 @@ class Rosenbrock:
             if f0 is None:
                 f0 = f(y)
                 self.stats.rhs_calls += 1
-            if jac is None or age >= self.jacobian_age:
-                jac = self.jacobian(f, y, f0, dfdy)
-                neg_jac = None
+            if stale or age >= self.jacobian_age:
+                jac = values = None
+                if dfdy is not None and sparse:
+                    values = dfdy(y)
+                    self.stats.jacobians += 1
+                    j_plan = self._plan(values)
+                else:
+                    jac = self.jacobian(f, y, f0, dfdy)
+                    j_plan = self.lu.scatter(jac) if sparse else None
+                stale = False
                 age = 0
             age += 1
             with np.errstate(all="ignore"):
-                if y.shape[1] <= _DENSE_UP_TO:
+                if j_plan is None:
                     # Few people: one dense inverse costs less than the sparse plan's loop.
+                    assert jac is not None
                     solve = self._dense_solver(jac, h)
                 else:
-                    if neg_jac is None:
-                        neg_jac = self.lu.scatter(-jac)
-                    if g is None or g.shape != neg_jac.shape:
+                    if g is None or g.shape != j_plan.shape:
                         # One buffer for the factors of every step (a fresh megabyte per step
                         # makes the allocator return and re-fault memory).
-                        g = np.empty_like(neg_jac)
-                    np.copyto(g, neg_jac)
+                        g = np.empty_like(j_plan)
+                    np.negative(j_plan, out=g)
                     g[self.lu.diag_plan] += 1.0 / (_GAMMA * h)
                     rows = self.lu.factor_in_place(g)
-                    # A tiny pivot: fall back to a dense pseudo-inverse for this step.
-                    solve = self._sparse_solver(rows) if self.lu.ok else self._dense_solver(jac, h)
+                    if self.lu.ok:
+                        solve = self._sparse_solver(rows)
+                    else:
+                        # A tiny pivot: fall back to a dense pseudo-inverse for this step.
+                        if jac is None:
+                            jac = np.zeros((len(self.lu.rows), y.shape[1]))
+                            jac[self._structural] = values
+                        solve = self._dense_solver(jac, h)
 
                 k1 = solve(f0)
                 k2 = solve(f0 + (_C21 / h) * k1)
@@ -256,7 +282,7 @@ class Rosenbrock:
                 # A rejected step needs a Jacobian at its state: keep it if it was just made
                 # there (the state has not moved), else make a new one.
                 if age > 1:
-                    jac = None
+                    stale = True
                 else:
                     age = 0
                 continue
