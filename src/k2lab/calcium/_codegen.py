@@ -3,7 +3,7 @@
 The SBML is turned, once, into Python source that is compiled with :func:`compile`:
 
 * ``rhs(t, y, p)``: time derivatives of the species concentrations. ``y`` has the species
-  on its first axis and any batch shape after it (people, or perturbations × people for the
+  on its first axis and any batch shape after it (people, or perturbations × people for a
   finite-difference Jacobian); ``p`` maps parameter names to floats or arrays that broadcast
   against the batch shape.
 * ``observe(t, y, p)``: every assignment-rule variable, for outputs.
