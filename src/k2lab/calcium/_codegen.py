@@ -127,11 +127,12 @@ def _jacobian_source(
 ) -> str:
     """Source of ``jacobian(t, y, p)``: analytic entries at ``np.nonzero(sparsity)``.
 
-    ``rules`` are the dynamic rules in dependency order. Each non-trivial derivative of a rule
-    with respect to a species it reaches becomes a named intermediate; every other symbol
-    (species, rule value, parameter) is loaded or computed the first time it is used, and a
-    repeated sub-expression is computed once. ``hoist`` moves parameter-only parts of the
-    derivatives into the static function (new names are not yet in ``names``).
+    ``rules`` are the dynamic rules in dependency order. The derivative of each rule with
+    respect to each species it reaches is substituted where it is small and becomes a named
+    intermediate otherwise; every other symbol (species, rule value, parameter) is loaded or
+    computed the first time it is used, and a repeated sub-expression is computed once.
+    ``hoist`` moves parameter-only parts of the derivatives into the static function (new
+    names are not yet in ``names``).
     """
     sp_index = {s: i for i, s in enumerate(species)}
     lazy: dict[str, Expr] = dict(rules)
