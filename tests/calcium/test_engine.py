@@ -48,6 +48,68 @@ def test_structural_sparsity_covers_the_finite_difference_jacobian(model: Calciu
         assert not np.any(changed & ~model.compiled.jacobian_sparsity[:, j]), model.species[j]
 
 
+def test_analytic_jacobian_equals_central_differences_at_random_states(
+    model: CalciumModel,
+) -> None:
+    rng = np.random.default_rng(5)
+    c = model.compiled
+    params, y0 = model.initial_values({"GFR": np.array([3.0, 6.0, 7.5])})
+    p = c.parameters(params)
+    y = y0.reshape(-1, 1) * (1.0 + 0.2 * rng.standard_normal((model.n_species, 3)))
+    y[model.species.index("TERISC")] = rng.uniform(0.0, 5000.0, size=3)
+    rows, cols = np.nonzero(c.jacobian_sparsity)
+    got = c.jacobian(0.0, y, p)
+    assert got.shape == (len(rows), 3)
+    expected = np.empty_like(got)
+    for j in range(model.n_species):
+        h = 1e-5 * np.maximum(np.abs(y[j]), 1e-3)
+        up, down = y.copy(), y.copy()
+        up[j] += h
+        down[j] -= h
+        column = (c.rhs(0.0, up, p) - c.rhs(0.0, down, p)) / (2.0 * h)
+        expected[cols == j] = column[rows[cols == j]]
+    # Central differences are good to about 1e-7 relative to the size of the row's terms.
+    size = np.abs(c.rhs(0.0, y, p))[rows] + np.abs(expected) + 1e-12
+    worst = np.max(np.abs(got - expected) / size)
+    assert worst < 1e-6, worst
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        ("op", "power", (("sym", "x"), ("sym", "y"))),
+        ("op", "power", (("num", 2.0), ("op", "times", (("sym", "x"), ("sym", "x"))))),
+        ("op", "root", (("num", 3.0), ("op", "plus", (("sym", "x"), ("num", 4.0))))),
+        ("op", "log", (("num", 2.0), ("op", "divide", (("sym", "x"), ("sym", "y"))))),
+        ("op", "abs", (("op", "minus", (("sym", "x"), ("num", 1.5))),)),
+        ("op", "exp", (("op", "minus", (("op", "ln", (("sym", "x"),)),)),)),
+        (
+            "op",
+            "piecewise",
+            (
+                ("op", "times", (("sym", "x"), ("sym", "y"), ("sym", "x"))),
+                ("op", "gt", (("sym", "x"), ("num", 1.0))),
+                ("op", "floor", (("sym", "x"),)),
+            ),
+        ),
+    ],
+)
+def test_symbolic_partial_derivatives_match_differences(expr: Any) -> None:
+    from k2lab.calcium._derivative import partial
+
+    x = np.array([0.3, 0.9, 1.2, 2.6])
+    y = np.array([1.7, 0.4, 2.2, 0.8])
+    names = {"x": "x", "y": "y"}
+    value = to_python(expr, names)
+    for var in ("x", "y"):
+        h = 1e-6
+        env_up = {"np": np, "x": x + h * (var == "x"), "y": y + h * (var == "y")}
+        env_down = {"np": np, "x": x - h * (var == "x"), "y": y - h * (var == "y")}
+        expected = (eval(value, env_up) - eval(value, env_down)) / (2.0 * h)
+        got = eval(to_python(partial(expr, var), names), {"np": np, "x": x, "y": y})
+        np.testing.assert_allclose(np.broadcast_to(got, x.shape), expected, rtol=1e-6, atol=1e-8)
+
+
 def test_rodas3_converges_with_order_three() -> None:
     def f(y: np.ndarray) -> np.ndarray:
         return np.stack([-(y[0] ** 2) + np.sin(y[1]), -3.0 * y[1] + y[0]])

@@ -6,8 +6,8 @@ its own, with a reader, a code generator and a solver; a flat package keeps impo
 and later layers (vitamin K, vessel wall) can import it without a ``physiology`` umbrella.
 
 How it works: :mod:`._sbml` reads the shipped SBML; :mod:`._codegen` translates its MathML
-into a vectorised numpy right-hand side, compiled once; :mod:`._rosenbrock` steps all people
-together with a shared step (RODAS3, sparse finite-difference Jacobian);
+into a vectorised numpy right-hand side and analytic Jacobian, compiled once;
+:mod:`._rosenbrock` steps all people together with a shared step (RODAS3, sparse LU);
 :func:`simulate_calcium` drives it with daily inputs. :mod:`.reference` runs the same
 scenario with libroadrunner, which the tests use as the reference.
 

@@ -3,10 +3,13 @@
 The SBML is turned, once, into Python source that is compiled with :func:`compile`:
 
 * ``rhs(t, y, p)``: time derivatives of the species concentrations. ``y`` has the species
-  on its first axis and any batch shape after it (people, or perturbations × people for the
+  on its first axis and any batch shape after it (people, or perturbations × people for a
   finite-difference Jacobian); ``p`` maps parameter names to floats or arrays that broadcast
   against the batch shape.
 * ``observe(t, y, p)``: every assignment-rule variable, for outputs.
+* ``jacobian(t, y, p)``: the analytic Jacobian entries at the structural pattern, from
+  symbolic differentiation of the rate laws through the assignment rules (chain rule),
+  emitted as straight-line code with common sub-expressions computed once.
 
 Assignment rules that depend only on parameters ("static" rules) are taken out of the
 right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
@@ -15,6 +18,7 @@ the remaining rules are emitted in dependency order. Only what the rates need is
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab.calcium._derivative import ONE, ZERO, add, mul, partial
 from k2lab.calcium._mathml import Expr, symbols, to_python, uses_time
 from k2lab.calcium._sbml import SbmlModel
 from k2lab.errors import ModelFileError
@@ -54,9 +59,156 @@ def _topological(defs: Mapping[str, Expr], what: str) -> list[str]:
     return order
 
 
+def _signed_sum(parts: list[tuple[float, str]]) -> str:
+    """Python for ``sum(c * x)``, writing coefficients of ±1 as signs."""
+    text = ""
+    for c, x in parts:
+        term = x if abs(c) == 1.0 else f"{abs(c)!r} * {x}"
+        text += (" - " if c < 0 else " + ") + term if text else ("-" if c < 0 else "") + term
+    return text or "0.0"
+
+
+def _free_dead(lines: list[str]) -> list[str]:
+    """Add ``del`` statements to a generated function after each local's last use.
+
+    Every array temporary of the generated code would otherwise stay alive until the
+    function returns; with hundreds of them the heap grows and shrinks at every call, and
+    the memory allocator hands pages back to the system and faults them in again.
+    """
+    header, body = lines[0], lines[1:]
+    assigned: set[str] = set()
+    last_use: dict[str, int] = {}
+    for k, line in enumerate(body):
+        stmt = ast.parse(line.strip()).body[0]
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    assigned.add(node.id)
+                last_use[node.id] = k
+    dead_after: dict[int, list[str]] = {}
+    for name, k in last_use.items():
+        if name in assigned and name != "out":
+            dead_after.setdefault(k, []).append(name)
+    out = [header]
+    for k, line in enumerate(body):
+        out.append(line)
+        if k in dead_after and not line.strip().startswith("return"):
+            out.append(f"    del {', '.join(sorted(dead_after[k]))}")
+    return out
+
+
 def _var(name: str) -> str:
     # A prefix keeps SBML ids from shadowing Python names such as `np` or `t`.
     return "v_" + name
+
+
+#: Derivatives of rules with up to this many tree nodes are substituted, not named.
+_INLINE_UP_TO = 10
+
+
+def _size(e: Expr) -> int:
+    if e[0] != "op":
+        return 1
+    args: tuple[Expr, ...] = e[2]  # type: ignore[assignment]
+    return 1 + sum(_size(a) for a in args)
+
+
+def _jacobian_source(
+    species: tuple[str, ...],
+    rules: Mapping[str, Expr],
+    rates: list[Expr],
+    rate_rules: Mapping[str, Expr],
+    stoich: Mapping[str, list[tuple[float, int]]],
+    volume: Mapping[str, float],
+    reach: Mapping[str, set[str]],
+    sparsity: NDArray[np.bool_],
+    names: Mapping[str, str],
+    hoist: Callable[[Expr], Expr],
+) -> str:
+    """Source of ``jacobian(t, y, p)``: analytic entries at ``np.nonzero(sparsity)``.
+
+    ``rules`` are the dynamic rules in dependency order. The derivative of each rule with
+    respect to each species it reaches is substituted where it is small and becomes a named
+    intermediate otherwise; every other symbol (species, rule value, parameter) is loaded or
+    computed the first time it is used, and a repeated sub-expression is computed once.
+    ``hoist`` moves parameter-only parts of the derivatives into the static function (new
+    names are not yet in ``names``).
+    """
+    sp_index = {s: i for i, s in enumerate(species)}
+    lazy: dict[str, Expr] = dict(rules)
+    var = dict(names)
+    derivs: dict[tuple[str, str], Expr] = {}
+
+    def chain(e: Expr, j: str) -> Expr:
+        # d e / d y_j through the species and the rules that e uses.
+        terms = []
+        for s in sorted(symbols(e)):
+            if s == j:
+                inner = ONE
+            elif (s, j) in derivs:
+                inner = derivs[(s, j)]
+            else:
+                continue
+            terms.append(mul(partial(e, s), inner))
+        return add(*terms) if terms else ZERO
+
+    for n, e in rules.items():
+        for j in sorted(reach.get(n, set())):
+            d = hoist(chain(e, j))
+            # Small derivatives stay inline, so that their coefficients and parameter
+            # factors merge with the next step of the chain rule; others are named.
+            if _size(d) > _INLINE_UP_TO:
+                name = f"_d{len(derivs)}"
+                lazy[name] = d
+                var[name] = name
+                d = ("sym", name)
+            derivs[(n, j)] = d
+
+    lines = ["def jacobian(t, y, p):"]
+    memo: dict[Expr, str] = {}
+    done: set[str] = set()
+
+    def code(e: Expr) -> str:
+        kind = e[0]
+        if kind == "num":
+            return repr(float(e[1]))  # type: ignore[arg-type]
+        if kind == "time":
+            return "t"
+        if kind == "sym":
+            s = str(e[1])
+            if s not in done:
+                done.add(s)
+                if s in sp_index:
+                    lines.append(f"    {var[s]} = y[{sp_index[s]}]")
+                elif s in lazy:
+                    lines.append(f"    {var[s]} = {code(lazy[s])}")
+                else:
+                    var.setdefault(s, _var(s))
+                    lines.append(f"    {var[s]} = p[{s!r}]")
+            return var[s]
+        if e not in memo:
+            args = [code(a) for a in e[2]]  # type: ignore[attr-defined]
+            text = to_python(("op", e[1], tuple(("sym", a) for a in args)), {a: a for a in args})
+            memo[e] = f"_t{len(memo)}"
+            lines.append(f"    {memo[e]} = {text}")
+        return memo[e]
+
+    rate_derivs: dict[tuple[int, str], Expr] = {}
+    lines.append(f"    out = np.empty(({int(np.count_nonzero(sparsity))},) + np.shape(y)[1:])")
+    for entry, (i, j) in enumerate(zip(*np.nonzero(sparsity), strict=True)):
+        si, sj = species[i], species[j]
+        terms = []
+        for coeff, k in stoich[si]:
+            if (k, sj) not in rate_derivs:
+                rate_derivs[(k, sj)] = chain(rates[k], sj)
+            scale = coeff if si in rate_rules else coeff / volume[si]
+            terms.append(mul(("num", scale), rate_derivs[(k, sj)]))
+        if si in rate_rules:
+            terms.append(chain(rate_rules[si], sj))
+        value = code(hoist(add(*terms)) if terms else ZERO)
+        lines.append(f"    out[{entry}] = {value}")
+    lines.append("    return out")
+    return "\n".join(_free_dead(lines)) + "\n"
 
 
 @dataclass(frozen=True)
@@ -72,6 +224,8 @@ class CompiledModel:
     static: Callable[[Mapping[str, ParamValue]], dict[str, ParamValue]]
     jacobian_sparsity: NDArray[np.bool_]
     source: str
+    #: Jacobian entries at ``np.nonzero(jacobian_sparsity)`` (row-major), shape (entries, …).
+    jacobian: RhsFunction
 
     @property
     def n_species(self) -> int:
@@ -146,13 +300,13 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     dynamic_rules = tuple(n for n in order if n in dynamic)
 
     # Net rate expression per species (amount per hour), divided by the compartment volume.
-    terms: dict[str, list[tuple[float, str]]] = {s: [] for s in species}
+    stoich: dict[str, list[tuple[float, int]]] = {s: [] for s in species}
     rate_exprs: list[Expr] = []
     for k, rx in enumerate(m.reactions):
         rate_exprs.append(rx.rate)
         for sp, coeff in rx.stoichiometry:
             if coeff != 0.0:
-                terms[sp].append((coeff, f"r{k}"))
+                stoich[sp].append((coeff, k))
     rate_exprs += list(m.rate_rules.values())
 
     # Only emit the dynamic rules the rates need (transitively).
@@ -172,15 +326,27 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     # function, so the right-hand side does not recompute them at every call.
     hoisted: dict[Expr, str] = {}
 
+    def is_static(e: Expr) -> bool:
+        return symbols(e) <= static_set and not uses_time(e)
+
     def hoist(e: Expr) -> Expr:
         if e[0] != "op":
             return e
         syms = symbols(e)
-        if syms and syms <= static_set and not uses_time(e):
+        if syms and is_static(e):
             if e not in hoisted:
                 hoisted[e] = f"_h{len(hoisted)}"
+                # Later hoisted expressions may use this one (the static function keeps order).
+                static_set.add(hoisted[e])
             return ("sym", hoisted[e])
-        return ("op", e[1], tuple(hoist(a) for a in e[2]))  # type: ignore[attr-defined]
+        args: tuple[Expr, ...] = e[2]  # type: ignore[assignment]
+        if e[1] in ("times", "plus"):
+            # In a product or sum, the parameter-only operands are combined once, statically.
+            fixed = tuple(a for a in args if is_static(a))
+            if len(fixed) > 1 and any(symbols(a) for a in fixed):
+                rest = tuple(hoist(a) for a in args if not is_static(a))
+                return ("op", e[1], (hoist(("op", e[1], fixed)), *rest))
+        return ("op", e[1], tuple(hoist(a) for a in args))
 
     rhs_rules = [(n, hoist(rules[n])) for n in dynamic_rules if n in needed]
     rhs_rates = [(f"r{k}", hoist(rx.rate)) for k, rx in enumerate(m.reactions)]
@@ -221,51 +387,6 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         code = to_python(sub(e), names)
         return [*pre, f"    {target} = {code}"]
 
-    lines = ["def rhs(t, y, p):"]
-    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
-    used: set[str] = set()
-    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
-        used |= symbols(e)
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in [*param_names, *hoisted.values()] if q in used]
-    for n, e in rhs_rules:
-        lines += emit(_var(n), e)
-    for r, e in rhs_rates:
-        lines += emit(r, e)
-    rate_rule_code = {}
-    for sp, e in rhs_rate_rules.items():
-        lines += emit(f"rr_{species.index(sp)}", e)
-        rate_rule_code[sp] = f"rr_{species.index(sp)}"
-    lines.append("    out = np.zeros_like(y)")
-    for i, s in enumerate(species):
-        parts = [f"{c!r} * {r}" for c, r in terms[s]]
-        if s in rate_rule_code:
-            parts.append(rate_rule_code[s])
-        if parts:
-            scale = "" if s in m.rate_rules else f" / {volume[s]!r}"
-            lines.append(f"    out[{i}] = ({' + '.join(parts)}){scale}")
-    lines.append("    return out")
-    lines.append("")
-    lines.append("def observe(t, y, p):")
-    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
-    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
-    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
-    lines.append("")
-    lines.append("def static(p):")
-    static_used: set[str] = set()
-    for n in static_rules:
-        static_used |= symbols(rules[n])
-    for e in hoisted:
-        static_used |= symbols(e)
-    lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(static_used - set(static_rules))]
-    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
-    lines += [f"    {_var(h)} = {to_python(e, names)}" for e, h in hoisted.items()]
-    outputs = [*static_rules, *hoisted.values()]
-    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
-    source = "\n".join(lines) + "\n"
-    namespace: dict[str, Any] = {"np": np}
-    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
-
     # Which species each derivative depends on, through the dynamic rules.
     reach: dict[str, set[str]] = {}
     for n in dynamic_rules:
@@ -290,6 +411,66 @@ def compile_model(m: SbmlModel) -> CompiledModel:
             for q in {d} if d in sp_index else reach.get(d, set()):
                 sparsity[sp_index[sp], sp_index[q]] = True
 
+    lines = ["def rhs(t, y, p):"]
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    used: set[str] = set()
+    for _, e in [*rhs_rules, *rhs_rates, *rhs_rate_rules.items()]:
+        used |= symbols(e)
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in [*param_names, *hoisted.values()] if q in used]
+    for n, e in rhs_rules:
+        lines += emit(_var(n), e)
+    for r, e in rhs_rates:
+        lines += emit(r, e)
+    rate_rule_code = {}
+    for sp, e in rhs_rate_rules.items():
+        lines += emit(f"rr_{species.index(sp)}", e)
+        rate_rule_code[sp] = f"rr_{species.index(sp)}"
+    lines.append("    out = np.empty_like(y)")
+    for i, s in enumerate(species):
+        total = _signed_sum(
+            [(c if s in m.rate_rules else c / volume[s], f"r{k}") for c, k in stoich[s]]
+            + ([(1.0, rate_rule_code[s])] if s in rate_rule_code else [])
+        )
+        lines.append(f"    out[{i}] = {total}")
+    lines.append("    return out")
+    lines = [*_free_dead(lines), ""]
+    lines.append("def observe(t, y, p):")
+    lines += [f"    {_var(s)} = y[{i}]" for i, s in enumerate(species)]
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in param_names]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in dynamic_rules]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in dynamic_rules) + "}")
+    lines.append("")
+    jac_source = _jacobian_source(
+        species,
+        dict(rhs_rules),
+        [e for _, e in rhs_rates],
+        rhs_rate_rules,
+        stoich,
+        volume,
+        reach,
+        sparsity,
+        names,
+        hoist,
+    )
+    names.update({h: _var(h) for h in hoisted.values()})
+    lines.append("def static(p):")
+    static_used: set[str] = set()
+    for n in static_rules:
+        static_used |= symbols(rules[n])
+    for e in hoisted:
+        static_used |= symbols(e)
+    inputs = static_used - set(static_rules) - set(hoisted.values())
+    lines += [f"    {_var(q)} = p[{q!r}]" for q in sorted(inputs)]
+    lines += [f"    {_var(n)} = {to_python(rules[n], names)}" for n in static_rules]
+    lines += [f"    {_var(h)} = {to_python(e, names)}" for e, h in hoisted.items()]
+    outputs = [*static_rules, *hoisted.values()]
+    lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
+
+    exec(compile(jac_source, f"<k2lab sbml {m.id} jacobian>", "exec"), namespace)
+
     return CompiledModel(
         sbml=m,
         species=species,
@@ -299,5 +480,6 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         observe=namespace["observe"],
         static=namespace["static"],
         jacobian_sparsity=sparsity,
-        source=source,
+        source=source + "\n" + jac_source,
+        jacobian=namespace["jacobian"],
     )

@@ -2,10 +2,11 @@
 
 The method is RODAS3 (Sandu et al. 1997, Atmos. Environ. 31:3459): four stages, order 3,
 L-stable and stiffly accurate, with an embedded order-2 solution for error control. Each
-step needs the Jacobian of every person; it is built by forward differences with the
-model's structural sparsity, perturbing structurally independent species together (column
-colouring), so one batched right-hand-side call gives all columns. The linear systems are
-small (one per person) and are solved by batched inversion.
+step needs the Jacobian of every person: the model's generated analytic Jacobian when the
+caller passes one, else forward differences with the model's structural sparsity,
+perturbing structurally independent species together (column colouring), so one batched
+right-hand-side call gives all columns. The linear systems are small (one per person) and
+are solved by a batched sparse LU (dense inverses for a few people).
 
 The step is shared by all people: its error is the largest scaled RMS error over people.
 People whose state turns non-finite are marked failed and frozen so the others continue.
@@ -24,9 +25,13 @@ from k2lab.errors import SolverError
 
 FloatArray = NDArray[np.float64]
 Rhs = Callable[[FloatArray], FloatArray]
+#: Jacobian entries at ``np.nonzero(sparsity)`` (row-major) for states (species, people).
+JacobianFn = Callable[[FloatArray], FloatArray]
 
 # RODAS3 in the form (I/(h*gamma) - J) K_i = f(y + sum_j A_ij K_j) + sum_j C_ij/h K_j.
 _GAMMA = 0.5
+# The step below uses the coefficients' structure: a41 = a31, c41 = c31 = 1, c42 = c32 = -1,
+# and (stiffly accurate) the new state is the fourth stage's point plus k4.
 _A31, _A41, _A43 = 2.0, 2.0, 1.0
 _C21, _C31, _C32, _C41, _C42, _C43 = 4.0, 1.0, -1.0, 1.0, -1.0, -8.0 / 3.0
 #: Up to this many people the linear systems are solved densely.
@@ -99,9 +104,29 @@ class Rosenbrock:
             self._group_of[cols] = g
         self._atol = self.atol_factor * self.rtol * self.scale
         self.lu = SparseLU(self.sparsity)
+        #: The step the controller proposed after the first accepted step of the last
+        #: :meth:`advance`: a start for the next interval when it begins like this one did
+        #: (right after a change of input). ``None`` before any step.
+        self.restart_step: float | None = None
+        # Which of the plan's entries are structural (the rest are diagonal fill: zero).
+        self._structural = self.sparsity[self.lu.rows, self.lu.cols]
+        # Where the structural entries (row-major) sit in the LU's layout.
+        self._plan_structural = self.lu.input_index[self._structural]
+        self._plan_buffer = np.zeros((self.lu.n_entries, 0))
 
-    def jacobian(self, f: Rhs, y: FloatArray, f0: FloatArray) -> FloatArray:
-        """Finite-difference Jacobian entries at :attr:`lu` ``.rows/.cols``, (entries, people)."""
+    def jacobian(
+        self, f: Rhs, y: FloatArray, f0: FloatArray, dfdy: JacobianFn | None = None
+    ) -> FloatArray:
+        """Jacobian entries at :attr:`lu` ``.rows/.cols``, (entries, people).
+
+        From ``dfdy`` (analytic entries at the structural pattern) when given, else from
+        forward differences of ``f``.
+        """
+        if dfdy is not None:
+            self.stats.jacobians += 1
+            out = np.zeros((len(self.lu.rows), y.shape[1]))
+            out[self._structural] = dfdy(y)
+            return out
         delta = _EPS_SQRT * np.maximum(np.abs(y), self.scale[:, None])
         ybig = np.repeat(y[:, None, :], len(self._groups), axis=1)
         for g, cols in enumerate(self._groups):
@@ -114,9 +139,17 @@ class Rosenbrock:
         jac[~self.sparsity[r_idx, c_idx]] = 0.0
         return jac
 
-    def _sparse_solver(self, factors: FloatArray) -> Callable[[FloatArray], FloatArray]:
+    def _plan(self, values: FloatArray) -> FloatArray:
+        """Analytic entries ``values`` placed in the LU's layout (a buffer kept between calls;
+        its fill-in entries stay zero)."""
+        if self._plan_buffer.shape[1] != values.shape[1]:
+            self._plan_buffer = np.zeros((self.lu.n_entries, values.shape[1]))
+        self._plan_buffer[self._plan_structural] = values
+        return self._plan_buffer
+
+    def _sparse_solver(self, rows: list[FloatArray]) -> Callable[[FloatArray], FloatArray]:
         def solve(b: FloatArray) -> FloatArray:
-            return self.lu.solve(factors, b)
+            return self.lu.solve_rows(rows, b)
 
         return solve
 
@@ -145,20 +178,30 @@ class Rosenbrock:
         h: float,
         alive: NDArray[np.bool_],
         out_times: Sequence[float] = (),
+        dfdy: JacobianFn | None = None,
     ) -> tuple[FloatArray, float, list[FloatArray]]:
         """Integrate from ``t0`` to ``t1`` (hours).
 
         Returns the state at ``t1``, the next step size and the states at ``out_times``
         (sorted, within ``(t0, t1]``), interpolated by cubic Hermite polynomials within steps.
         ``alive`` is updated in place: people whose state becomes non-finite are dropped.
+        ``dfdy`` gives analytic Jacobian entries (see :meth:`jacobian`).
         """
         t = t0
         h = min(h, t1 - t0)
         outs: list[FloatArray] = []
         pending = [s for s in out_times if t0 < s <= t1]
         f0: FloatArray | None = None
-        jac: FloatArray | None = None
+        jac: FloatArray | None = None  # at the LU's rows/cols; made when needed
+        values: FloatArray | None = None  # dfdy's entries at the structural pattern
+        j_plan: FloatArray | None = None  # J in the sparse LU's layout
+        g: FloatArray | None = None
+        sparse = y.shape[1] > _DENSE_UP_TO
+        first_step = self.stats.steps + 1
+        stale = True
         age = 0
+        abs_y = np.abs(y)
+        all_alive = bool(np.all(alive))
         while t1 - t > 1e-12 * max(1.0, abs(t1)):
             if self.stats.steps + self.stats.rejected >= self.max_steps:
                 raise SolverError(
@@ -171,40 +214,67 @@ class Rosenbrock:
             if f0 is None:
                 f0 = f(y)
                 self.stats.rhs_calls += 1
-            if jac is None or age >= self.jacobian_age:
-                jac = self.jacobian(f, y, f0)
+            if stale or age >= self.jacobian_age:
+                jac = values = None
+                if dfdy is not None and sparse:
+                    values = dfdy(y)
+                    self.stats.jacobians += 1
+                    j_plan = self._plan(values)
+                else:
+                    jac = self.jacobian(f, y, f0, dfdy)
+                    j_plan = self.lu.scatter(jac) if sparse else None
+                stale = False
                 age = 0
             age += 1
             with np.errstate(all="ignore"):
-                if y.shape[1] <= _DENSE_UP_TO:
+                if j_plan is None:
                     # Few people: one dense inverse costs less than the sparse plan's loop.
+                    assert jac is not None
                     solve = self._dense_solver(jac, h)
                 else:
-                    g = -jac
-                    g[self.lu.diag_input] += 1.0 / (_GAMMA * h)
-                    factors = self.lu.factor(g)
-                    # A tiny pivot: fall back to a dense pseudo-inverse for this step.
-                    solve = (
-                        self._sparse_solver(factors) if self.lu.ok else self._dense_solver(jac, h)
-                    )
+                    if g is None or g.shape != j_plan.shape:
+                        # One buffer for the factors of every step (a fresh megabyte per step
+                        # makes the allocator return and re-fault memory).
+                        g = np.empty_like(j_plan)
+                    np.negative(j_plan, out=g)
+                    g[self.lu.diag_plan] += 1.0 / (_GAMMA * h)
+                    rows = self.lu.factor_in_place(g)
+                    if self.lu.ok:
+                        solve = self._sparse_solver(rows)
+                    else:
+                        # A tiny pivot: fall back to a dense pseudo-inverse for this step.
+                        if jac is None:
+                            jac = np.zeros((len(self.lu.rows), y.shape[1]))
+                            jac[self._structural] = values
+                        solve = self._dense_solver(jac, h)
 
                 k1 = solve(f0)
                 k2 = solve(f0 + (_C21 / h) * k1)
-                f3 = f(y + _A31 * k1)
-                k3 = solve(f3 + (_C31 * k1 + _C32 * k2) / h)
-                f4 = f(y + _A41 * k1 + _A43 * k3)
-                k4 = solve(f4 + (_C41 * k1 + _C42 * k2 + _C43 * k3) / h)
+                y3 = y + _A31 * k1
+                f3 = f(y3)
+                c12 = k1 - k2  # c31 k1 + c32 k2 (= c41 k1 + c42 k2)
+                k3 = solve(f3 + c12 * (1.0 / h))
+                y4 = y3 + k3  # y + a41 k1 + a43 k3
+                f4 = f(y4)
+                k4 = solve(f4 + (c12 + _C43 * k3) * (1.0 / h))
                 self.stats.rhs_calls += 2
-                ynew = y + 2.0 * k1 + k3 + k4
-                sc = self._atol[:, None] + self.rtol * np.maximum(np.abs(y), np.abs(ynew))
-                err_person = np.sqrt(np.mean((k4 / sc) ** 2, axis=0))
-            bad = ~np.isfinite(err_person) | ~np.all(np.isfinite(ynew), axis=0)
+                ynew = y4 + k4
+                abs_new = np.abs(ynew)
+                sc = np.maximum(abs_y, abs_new)
+                sc *= self.rtol
+                sc += self._atol[:, None]
+                q = k4 / sc
+                err_person = np.sqrt(np.einsum("ij,ij->j", q, q) / q.shape[0])
+                finite = np.isfinite(err_person) & np.isfinite(np.sum(ynew, axis=0))
+            bad = ~finite
             if np.any(bad & alive) and h > 1e-6:
                 # Retry with a smaller step before giving up on anyone.
                 self.stats.rejected += 1
                 h *= 0.25
                 continue
-            alive &= ~bad
+            if np.any(bad):
+                alive &= ~bad
+                all_alive = False
             err = float(np.max(err_person[alive], initial=0.0))
             if err > 1.0:
                 self.stats.rejected += 1
@@ -212,12 +282,14 @@ class Rosenbrock:
                 # A rejected step needs a Jacobian at its state: keep it if it was just made
                 # there (the state has not moved), else make a new one.
                 if age > 1:
-                    jac = None
+                    stale = True
                 else:
                     age = 0
                 continue
             tnew = t1 if last else t + h
-            ynew = np.where(alive[None, :], ynew, y)
+            if not all_alive:
+                ynew = np.where(alive[None, :], ynew, y)
+                abs_new = np.abs(ynew)
             self.stats.steps += 1
             f1: FloatArray | None = None
             while pending and pending[0] <= tnew:
@@ -229,9 +301,11 @@ class Rosenbrock:
                     f1 = f(ynew)
                     self.stats.rhs_calls += 1
                 outs.append(_hermite(y, f0, ynew, f1, t, tnew, s))
-            t, y, f0 = tnew, ynew, f1
+            t, y, f0, abs_y = tnew, ynew, f1, abs_new
             factor = 0.9 * err ** (-1.0 / 3.0) if err > 0.0 else 5.0
             h = h * min(5.0, max(0.2, factor))
+            if self.stats.steps == first_step:
+                self.restart_step = h
         return y, h, outs
 
 

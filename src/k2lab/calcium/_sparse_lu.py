@@ -75,6 +75,8 @@ class SparseLU:
         self.cols = orig_cols
         self.input_index = index[inverse[orig_rows], inverse[orig_cols]]
         self.diag_input = np.flatnonzero(orig_rows == orig_cols)
+        #: Where the diagonal sits in the plan's layout (original order of the diagonal).
+        self.diag_plan = self.input_index[self.diag_input]
         self.pivots: list[_Pivot] = []
         for k in range(n):
             lower = np.flatnonzero(a[k + 1 :, k]) + k + 1
@@ -109,34 +111,55 @@ class SparseLU:
                 ):
                     f.append(f"    lu[{t}] -= lu[{a}] * lu[{b}]")
         f.append("    return lu")
+        # The solve works on the right-hand side in the original numbering (no permuting).
+        o = self.perm.tolist()
         g = ["def solve(lu, x):"]
         for k, p in enumerate(self.pivots):
             for r, e in zip(p.lower_rows.tolist(), p.lower_idx.tolist(), strict=True):
-                g.append(f"    x[{r}] -= lu[{e}] * x[{k}]")
+                g.append(f"    x[{o[r]}] -= lu[{e}] * x[{o[k]}]")
         for k in range(self.n - 1, -1, -1):
             p = self.pivots[k]
             for c, e in zip(p.upper_cols.tolist(), p.upper_idx.tolist(), strict=True):
-                g.append(f"    x[{k}] -= lu[{e}] * x[{c}]")
-            g.append(f"    x[{k}] /= lu[{p.diag}]")
+                g.append(f"    x[{o[k]}] -= lu[{e}] * x[{o[c]}]")
+            g.append(f"    x[{o[k]}] /= lu[{p.diag}]")
         g.append("    return x")
         namespace: dict[str, Any] = {}
         exec(compile("\n".join([*f, "", *g]) + "\n", "<k2lab sparse lu>", "exec"), namespace)
         return namespace["factor"], namespace["solve"]
 
-    def factor(self, values: FloatArray) -> FloatArray:
-        """LU factors of matrices given by ``values`` (entries in :attr:`rows`/:attr:`cols`)."""
+    def scatter(self, values: FloatArray) -> FloatArray:
+        """Matrices given by ``values`` (entries in :attr:`rows`/:attr:`cols`) in the plan's
+        layout, fill-in entries zero: the input of :meth:`factor_in_place`."""
         lu = np.zeros((self.n_entries, values.shape[1]))
         lu[self.input_index] = values
+        return lu
+
+    def factor_in_place(self, lu: FloatArray) -> list[FloatArray]:
+        """Factorise ``lu`` (plan layout, see :meth:`scatter`) in place; sets :attr:`ok`.
+
+        Returns the rows of the factors, the input of :meth:`solve_rows`.
+        """
+        rows = list(lu)
         # The generated code updates the rows (views of ``lu``) in place.
-        self._factor_code(list(lu))
+        self._factor_code(rows)
         pivots = np.abs(lu[self._diag])
-        self.ok = bool(np.all(np.isfinite(lu)) and np.min(pivots) > 1e-200)
+        # NaN fails both comparisons; a non-finite entry elsewhere reaches a later pivot or
+        # the solution, which the caller checks.
+        self.ok = bool(np.all((pivots > 1e-200) & (pivots < np.inf)))
+        return rows
+
+    def solve_rows(self, rows: list[FloatArray], b: FloatArray) -> FloatArray:
+        """Solve with the factor rows from :meth:`factor_in_place`; ``b`` is (n, people)."""
+        x = b.copy()
+        self._solve_code(rows, list(x))  # in place on the rows of x
+        return x
+
+    def factor(self, values: FloatArray) -> FloatArray:
+        """LU factors of matrices given by ``values`` (entries in :attr:`rows`/:attr:`cols`)."""
+        lu = self.scatter(values)
+        self.factor_in_place(lu)
         return lu
 
     def solve(self, lu: FloatArray, b: FloatArray) -> FloatArray:
         """Solve with factors from :meth:`factor`; ``b`` has shape (n, people)."""
-        x = b[self.perm]
-        self._solve_code(list(lu), list(x))  # in place on the rows of x
-        out = np.empty_like(x)
-        out[self.perm] = x
-        return out
+        return self.solve_rows(list(lu), b)

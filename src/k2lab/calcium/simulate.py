@@ -247,13 +247,16 @@ def simulate_calcium(
         scale[teri] = max(scale[teri], max(doses.values()))
     solver = Rosenbrock(compiled.jacobian_sparsity, scale, rtol=rtol, jacobian_age=jacobian_age)
     alive = np.ones(people, dtype=bool)
-    # Outputs are kept as (state, parameters) and turned into endpoints at the end, one
-    # batched call per stretch of constant inputs.
-    recorded: list[tuple[FloatArray, Mapping[str, ParamValue]]] = []
+    # Outputs go straight into one array (allocating a copy per output time grows the heap
+    # while the solver runs, which slows every temporary); their parameters are kept and
+    # turned into endpoints at the end, one batched call per stretch of constant inputs.
+    store = np.empty((len(times), compiled.n_species, people))
+    recorded: list[Mapping[str, ParamValue]] = []
     species_index = {s: i for i, s in enumerate(compiled.species)}
 
     def record(t: float, ys: FloatArray, p: Mapping[str, ParamValue]) -> None:
-        recorded.append((ys.copy(), p))
+        store[len(recorded)] = ys
+        recorded.append(p)
 
     def inputs_for(t: float) -> dict[str, ParamValue]:
         day = min(int(t // HOURS_PER_DAY), n_days - 1)
@@ -276,15 +279,26 @@ def simulate_calcium(
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 out: FloatArray = compiled.rhs(0.0, yy[..., 0], p)[..., None]
                 return out
+
+            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
+                out: FloatArray = compiled.jacobian(0.0, yy[..., 0], p)[..., None]
+                return out
         else:
 
             def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
                 return compiled.rhs(0.0, yy, p)
 
+            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
+                return compiled.jacobian(0.0, yy, p)
+
         wanted = times[
             np.searchsorted(times, t, side="right") : np.searchsorted(times, tb, side="right")
         ].tolist()
-        y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted)
+        y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted, dfdy)
+        if tb in changed_days or tb in doses:
+            # The next interval starts with a change, as this one did: start it with the step
+            # that suited the start of this one rather than the step reached at its end.
+            h = solver.restart_step or h
         for s, ys in zip(
             wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
         ):
@@ -296,22 +310,23 @@ def simulate_calcium(
             params = inputs_for(tb)
         if wanted and wanted[-1] == tb:
             record(tb, y, params)
-    states = np.stack([ys for ys, _ in recorded], axis=1)  # (species, times, people)
+    store = store[: len(recorded)]
+    states = np.moveaxis(store, 1, 0)  # (species, times, people), a view
     endpoint_ids = model.endpoints
     endpoints = {name: np.empty((people, len(recorded))) for name in endpoint_ids}
     start = 0
     while start < len(recorded):
         stop = start
-        while stop < len(recorded) and recorded[stop][1] is recorded[start][1]:
+        while stop < len(recorded) and recorded[stop] is recorded[start]:
             stop += 1
-        seen = compiled.observe(0.0, states[:, start:stop, :], recorded[start][1])
+        seen = compiled.observe(0.0, states[:, start:stop, :], recorded[start])
         for name, (sid, factor) in endpoint_ids.items():
             value = states[species_index[sid], start:stop] if sid in species_index else seen[sid]
             endpoints[name][:, start:stop] = (
                 factor * np.broadcast_to(value, (stop - start, people)).T
             )
         start = stop
-    states = np.ascontiguousarray(np.transpose(states, (2, 1, 0)))
+    states = np.ascontiguousarray(np.transpose(store, (2, 0, 1)))
     states[~alive] = np.nan
     for arr in endpoints.values():
         arr[~alive] = np.nan
