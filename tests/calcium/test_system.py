@@ -143,3 +143,18 @@ def test_shipped_calibration_is_what_calibrate_fits() -> None:
     p = calcium_parameters()
     for key, value in calibrate().items():
         assert p[key] == pytest.approx(value, abs=0.006 if "bmd" in key[0] else 0.06), key
+
+
+def test_the_docs_show_what_the_model_computes_now() -> None:
+    from pathlib import Path
+
+    from k2lab.calcium.validation import run_checks, ten_year_markdown, validation_markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "calcium_system.md").read_text(encoding="utf-8")
+
+    def block(name: str) -> str:
+        start = doc.index(f"<!-- BEGIN {name} -->\n") + len(f"<!-- BEGIN {name} -->\n")
+        return doc[start : doc.index(f"<!-- END {name} -->")]
+
+    assert block("ten-year") == ten_year_markdown()
+    assert block("trials") == validation_markdown(run_checks())

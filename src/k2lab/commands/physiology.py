@@ -128,7 +128,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         as_json: JsonOpt = False,
         plot: Annotated[Path | None, typer.Option(help="Write a PNG plot to this file.")] = None,
         samples: Annotated[
-            int | None, typer.Option(help="Monte Carlo draws for intervals (50; 30 with --years).")
+            int | None, typer.Option(help="Monte Carlo draws for intervals (50; 20 with --years).")
         ] = None,
         seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 20121,
         years: Annotated[
@@ -188,7 +188,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
                 years=years,
                 medication=medication,
                 calcium_food_mg=calcium_food,
-                samples=30 if samples is None else samples,
+                samples=20 if samples is None else samples,
                 seed=seed,
                 as_json=as_json,
                 plot=plot,
