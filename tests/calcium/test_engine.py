@@ -207,7 +207,7 @@ def test_bad_run_options_are_refused(model: CalciumModel) -> None:
         simulate_calcium(model, years=0)
     with pytest.raises(ScenarioError):
         simulate_calcium(model, years=1, output_every_h=7.0)
-    with pytest.raises(ScenarioError, match="days"):
+    with pytest.raises(ScenarioError, match="2 values but the run needs 365"):
         simulate_calcium(model, CalciumScenario(calcium_intake_mg_per_day=[900.0, 800.0]), years=1)
     with pytest.raises(ScenarioError):
         TeriparatideRegimen(dose_ug=-5.0)
@@ -281,3 +281,9 @@ def test_a_run_continued_from_its_last_state_equals_one_long_run() -> None:
         np.testing.assert_allclose(second.endpoints[name][:, -1], arr[:, -1], rtol=1e-4)
     with pytest.raises(ScenarioError, match="shape"):
         simulate_calcium(model, scenario, years=1, initial_state=first.states[:, -1, :5])
+
+
+@pytest.mark.parametrize("every", [0.0, 5.0, 25.0])
+def test_input_period_must_divide_a_day(every: float) -> None:
+    with pytest.raises(ScenarioError, match="input_every_h"):
+        simulate_calcium(CalciumModel.from_sbml(), years=0.1, input_every_h=every)

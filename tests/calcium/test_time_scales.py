@@ -71,3 +71,44 @@ def test_daily_mean_concentrations_would_not_do_for_fast_vitamers() -> None:
         / _layers(fine["ucOC_ng_per_mL"][None], fine["dp_ucMGP_pmol_per_L"][None], 1.0)[0]
     )
     assert ratio > 1.1
+
+
+def test_calcium_as_a_daily_constant_drives_bone_like_three_meals_a_day() -> None:
+    """Meals move gut absorption and PTH within the day; the bone layer only sees days."""
+    from k2lab.calcium import CalciumModel, CalciumScenario, simulate_calcium
+    from k2lab.calcium.bone import remodelling_bmd
+
+    days, per_day = 120, 1000.0
+    hourly = np.zeros(24)
+    hourly[[7, 12, 18]] = per_day * 24 / 3  # each meal's calcium within one hour
+    model = CalciumModel.from_sbml()
+    meals = simulate_calcium(
+        model,
+        CalciumScenario(calcium_intake_mg_per_day=np.tile(hourly, days)),
+        years=days / 365,
+        input_every_h=1.0,
+        output_every_h=1.0,
+        rtol=1e-5,
+    )
+    daily = simulate_calcium(
+        model, CalciumScenario(calcium_intake_mg_per_day=per_day), years=days / 365, rtol=1e-5
+    )
+    m, d = meals.endpoints, daily.endpoints
+    # Within the day the meals matter (absorption at midnight differs by ~10 %) ...
+    absorbed = "gut_calcium_absorption_mmol_per_h"
+    assert abs(m[absorbed][0, -1] / d[absorbed][0, -1] - 1) > 0.05
+    # ... but the last month's daily means and the bone cells agree.
+    last = slice(-30 * 24 - 1, -1)
+    for name in ("plasma_calcium_mmol_per_l", "plasma_phosphate_mmol_per_l", absorbed):
+        assert np.mean(m[name][0, last]) == pytest.approx(d[name][0, -1], rel=0.01), name
+    bmd = [
+        remodelling_bmd(
+            (e["osteoblasts_pmol_per_l"] / e["osteoblasts_pmol_per_l"][:, :1])[:, ::step],
+            (e["osteoclasts_pmol_per_l"] / e["osteoclasts_pmol_per_l"][:, :1])[:, ::step],
+            kout_per_day=0.000397 * 24,
+            gamma_ob=0.0793,
+            gamma_oc=0.14,
+        )[0, -1]
+        for e, step in ((m, 24), (d, 1))
+    ]
+    assert bmd[0] == pytest.approx(bmd[1], abs=1e-4)

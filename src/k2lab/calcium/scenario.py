@@ -168,8 +168,9 @@ class CalciumScenario:
             a = np.full((1, 1), default) if arr is None else arr
             if a.shape[1] not in (1,) and a.shape[1] < n_days:
                 raise ScenarioError(
-                    f"CalciumScenario.{field} has {a.shape[1]} days but the run lasts "
-                    f"{n_days} days; give one value per day or a single value."
+                    f"CalciumScenario.{field} has {a.shape[1]} values but the run needs "
+                    f"{n_days} (one per day, or per input period with input_every_h); give "
+                    "that many or a single value."
                 )
             out.append(
                 np.broadcast_to(a[:, :n_days] if a.shape[1] > 1 else a, (people, n_days)).astype(

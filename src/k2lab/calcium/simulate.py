@@ -161,6 +161,7 @@ def simulate_calcium(
     rtol: float = 1e-6,
     jacobian_age: int = 1,
     initial_state: FloatArray | None = None,
+    input_every_h: float = HOURS_PER_DAY,
 ) -> CalciumTrajectory:
     """Simulate the calcium model for everyone in ``scenario`` at once.
 
@@ -186,6 +187,10 @@ def simulate_calcium(
         Species values to start from, shape (people, species) in ``model.species`` order,
         e.g. the last state of an earlier run (``traj.states[:, -1]``); default: the
         model's initial values.
+    input_every_h
+        How long each value of the scenario's intake and GFR holds, hours (must divide 24;
+        default one day). With 1, intake arrays have one value per hour, e.g. to resolve
+        meals; intake is still given in mg/day (the rate while the value holds).
 
     Returns
     -------
@@ -207,9 +212,14 @@ def simulate_calcium(
         raise ScenarioError(f"output_every_h must divide 24 hours, not {output_every_h!r}.")
     if not 1e-12 < rtol < 1e-1:
         raise ScenarioError(f"rtol must lie between 1e-12 and 0.1, not {rtol!r}.")
+    if not (0 < input_every_h <= HOURS_PER_DAY) or (
+        abs(HOURS_PER_DAY / input_every_h - round(HOURS_PER_DAY / input_every_h)) > 1e-9
+    ):
+        raise ScenarioError(f"input_every_h must divide 24 hours, not {input_every_h!r}.")
     n_days = max(1, round(years * DAYS_PER_YEAR))
+    n_inputs = n_days * round(HOURS_PER_DAY / input_every_h)
     intake, gfr = scenario.daily_inputs(
-        n_days, model.default_calcium_intake_mg_per_day, model.default_gfr_ml_per_min
+        n_inputs, model.default_calcium_intake_mg_per_day, model.default_gfr_ml_per_min
     )
     people = intake.shape[0]
     compiled = model.compiled
@@ -226,7 +236,7 @@ def simulate_calcium(
         if not np.all(np.isfinite(given)):
             raise ScenarioError("initial_state must be finite.")
         y = np.array(np.broadcast_to(given.T, (compiled.n_species, people)))
-    changes = np.ones(n_days, dtype=bool)
+    changes = np.ones(n_inputs, dtype=bool)
     changes[1:] = np.any(intake[:, 1:] != intake[:, :-1], axis=0) | np.any(
         gfr[:, 1:] != gfr[:, :-1], axis=0
     )
@@ -238,7 +248,7 @@ def simulate_calcium(
         depot = model.teriparatide_depot_pmol(scenario.teriparatide.dose_ug)
         doses = {t: depot for t in scenario.teriparatide.dose_times_h() if t <= times[-1]}
     # The solver stops where an input changes or a dose is given, and interpolates outputs.
-    changed_days = np.flatnonzero(changes) * HOURS_PER_DAY
+    changed_days = np.flatnonzero(changes) * float(input_every_h)
     breaks = sorted({*changed_days.tolist(), *doses, float(times[-1])} - {0.0})
 
     scale = np.maximum(np.max(np.abs(y), axis=1), 1.0e-3)
@@ -259,7 +269,7 @@ def simulate_calcium(
         recorded.append(p)
 
     def inputs_for(t: float) -> dict[str, ParamValue]:
-        day = min(int(t // HOURS_PER_DAY), n_days - 1)
+        day = min(int(round(t / input_every_h, 9) // 1), n_inputs - 1)
         p = compiled.parameters({**base, **_model_inputs(intake[:, day], gfr[:, day])})
         if people == 1:
             # One person: plain floats make every operation in the right-hand side cheap.
