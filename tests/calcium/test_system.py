@@ -14,6 +14,7 @@ from k2lab.calcium.system import (
     simulate_system,
 )
 from k2lab.errors import ScenarioError
+from k2lab.foods.database import FoodDatabase
 
 BASE = {
     "calcium_food_mg_per_day": 700.0,
@@ -116,6 +117,7 @@ def test_impossible_people_are_refused(kwargs: dict, match: str) -> None:
         ({"vitamin_d_supplement_ug_per_day": float("nan")}, "≥ 0"),
         ({"calcium_food_mg_per_day": float("inf")}, "≥ 0"),
         ({"medication": "aspirin"}, "Unknown medication"),
+        ({"medication": "teriparatide"}, "calcium core"),
     ],
 )
 def test_impossible_scenarios_are_refused(kwargs: dict, match: str) -> None:
@@ -158,3 +160,27 @@ def test_the_docs_show_what_the_model_computes_now() -> None:
 
     assert block("ten-year") == ten_year_markdown()
     assert block("trials") == validation_markdown(run_checks())
+
+
+def test_a_diet_without_calcium_data_is_an_error_and_partial_data_a_note(db: FoodDatabase) -> None:
+    from k2lab.calcium.system import scenario_from_diet
+    from k2lab.intake.diet import parse_toml_diet
+
+    none = parse_toml_diet(
+        '[[day]]\nfoods = [{ food = "natto_lab_miyagino_strain", amount = "50 g" }]\n', db
+    )
+    with pytest.raises(ScenarioError, match="calcium data"):
+        scenario_from_diet(none, WOMAN, years=1)
+    some = parse_toml_diet(
+        "[[day]]\nfoods = [\n"
+        '  { food = "natto_lab_miyagino_strain", amount = "50 g" },\n'
+        '  { food = "gouda", amount = "30 g" },\n]\nsupplements = ["calcium 500 mg", "D3 20 ug"]\n',
+        db,
+    )
+    s = scenario_from_diet(some, WOMAN, years=1)
+    assert any("No calcium data for Natto, laboratory Miyagino strain" in n for n in s.notes)
+    assert 150 < s.calcium_food_mg_per_day < 300  # 30 g of gouda
+    assert s.calcium_supplement_mg_per_day == 500 and s.vitamin_d_supplement_ug_per_day == 20
+    assert {d.vitamer for d in s.k_doses} >= {"MK-7"}
+    r = simulate_system(s, years=0.2, n_samples=1)
+    assert all(np.all(np.isfinite(e.trajectory)) for e in r.endpoints.values())

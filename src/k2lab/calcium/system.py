@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from k2lab.calcium.absorption import effective_oral_calcium_mg_per_day
 from k2lab.calcium.bone import SITES, bone_trend, remodelling_bmd
-from k2lab.calcium.model import CALCIUM_MG_PER_MMOL, CalciumModel, TeriparatideRegimen
+from k2lab.calcium.model import CALCIUM_MG_PER_MMOL, CalciumModel
 from k2lab.calcium.params import calcium_parameters
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import simulate_calcium
@@ -231,10 +231,15 @@ class SystemScenario:
         med = None if self.medication is None else self.medication.strip().lower()
         if med in ("", "none"):
             med = None
-        if med is not None and med not in (*MEDICATIONS, "teriparatide"):
+        if med == "teriparatide":
             raise ScenarioError(
-                f"Unknown medication {self.medication!r}; use one of "
-                f"{', '.join((*MEDICATIONS, 'teriparatide'))}."
+                "Teriparatide is simulated by the calcium core (CalciumScenario.teriparatide), "
+                "not by the calcium system: its bone response has not been checked against "
+                "trials here."
+            )
+        if med is not None and med not in MEDICATIONS:
+            raise ScenarioError(
+                f"Unknown medication {self.medication!r}; use one of {', '.join(MEDICATIONS)}."
             )
         object.__setattr__(self, "medication", med)
         object.__setattr__(self, "k_regimens", tuple(self.k_regimens))
@@ -515,15 +520,11 @@ def simulate_system(
         output_every_h=HOURS_PER_DAY,
         rtol=rtol,
     )
-    teri = None
-    if scenario.medication == "teriparatide":
-        teri = TeriparatideRegimen(20.0, 8.0, 24.0, n_days)
     core = simulate_calcium(
         model,
         CalciumScenario(
             calcium_intake_mg_per_day=oral[:, None],
             gfr_ml_per_min=subject.egfr_ml_per_min,
-            teriparatide=teri,
             parameters={k: np.array(v) for k, v in d_params.items()},
         ),
         years=n_days / DAYS_PER_YEAR,
@@ -552,7 +553,7 @@ def simulate_system(
 
     # Vitamin K exposure and Gla status on the daily grid, one run per draw.
     groups = group_doses(_doses(scenario, hours))
-    med = scenario.medication if scenario.medication in MEDICATIONS else None
+    med = scenario.medication
     gla_runs = [
         gla_daily(groups, population=subject.population, medication=med, n_days=n_days, params=ps)
         for ps in phys
