@@ -158,6 +158,7 @@ def test_the_docs_show_what_the_model_computes_now() -> None:
         start = doc.index(f"<!-- BEGIN {name} -->\n") + len(f"<!-- BEGIN {name} -->\n")
         return doc[start : doc.index(f"<!-- END {name} -->")]
 
+    # tools/update_calcium_docs.py rewrites the blocks after a model change.
     assert block("ten-year") == ten_year_markdown()
     assert block("trials") == validation_markdown(run_checks())
 

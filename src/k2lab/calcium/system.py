@@ -387,7 +387,7 @@ def gla_daily(
     n_days: int,
     params: Mapping[tuple[str, str], float],
 ) -> dict[str, FloatArray]:
-    """Gla status and INR at each midnight, from a run that resolves every dose hourly.
+    """Gla status (and INR) once a day, from a run that resolves every dose hourly.
 
     Carboxylation saturates, so it must see the hourly concentrations: at the daily mean
     concentration, 1 mg/day of K1 would look 27 % more effective on BMD. Each daily value is
@@ -422,29 +422,27 @@ def _per_sample(samples: Sequence[ParameterSet], name: str, scope: str = "all") 
 
 def _inputs(
     scenario: SystemScenario, cal: Sequence[ParameterSet], food_ca: float, supp_ca: float
-) -> tuple[float, float, FloatArray, FloatArray, dict[str, list[float]]]:
-    """Vitamin D inputs (habitual, total) and oral calcium (with, without supplements)."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, dict[str, list[float]]]:
+    """Per draw: vitamin D input (habitual, total), oral calcium (with, without supplements)
+    and the vitamin D hook's parameters."""
     subject = scenario.subject
-    habitual_d = vitamin_d_input_ug_per_day(
-        scenario.vitamin_d_food_ug_per_day, 0.0, subject.sun, cal[0]
-    )
-    total_d = vitamin_d_input_ug_per_day(
-        scenario.vitamin_d_food_ug_per_day,
-        scenario.vitamin_d_supplement_ug_per_day,
-        subject.sun,
-        cal[0],
-    )
-    oral = np.empty(len(cal))
-    habitual_oral = np.empty(len(cal))
+    n = len(cal)
+    habitual_d, total_d, oral, habitual_oral = (np.empty(n) for _ in range(4))
     d_params: dict[str, list[float]] = {}
     for i, ps in enumerate(cal):
+        food_d = scenario.vitamin_d_food_ug_per_day
+        habitual_d[i] = vitamin_d_input_ug_per_day(food_d, 0.0, subject.sun, ps)
+        total_d[i] = vitamin_d_input_ug_per_day(
+            food_d, scenario.vitamin_d_supplement_ug_per_day, subject.sun, ps
+        )
         oral[i] = float(
             effective_oral_calcium_mg_per_day(
                 food_ca, supp_ca, ps, supplement_doses=scenario.calcium_supplement_doses
             )
         )
         habitual_oral[i] = float(effective_oral_calcium_mg_per_day(food_ca, 0.0, ps))
-        for k, v in d25_model_parameters(total_d, ps, habitual_ug_per_day=habitual_d).items():
+        hook = d25_model_parameters(total_d[i], ps, habitual_ug_per_day=habitual_d[i])
+        for k, v in hook.items():
             d_params.setdefault(k, []).append(v)
     return habitual_d, total_d, oral, habitual_oral, d_params
 
@@ -624,8 +622,8 @@ def simulate_system(
         inputs={
             "calcium_food_mg_per_day": food_ca,
             "calcium_supplement_mg_per_day": supp_ca,
-            "vitamin_d_input_ug_per_day": total_d,
-            "vitamin_d_habitual_ug_per_day": habitual_d,
+            "vitamin_d_input_ug_per_day": float(total_d[0]),
+            "vitamin_d_habitual_ug_per_day": float(habitual_d[0]),
             "egfr_ml_per_min": float(subject.egfr_ml_per_min),
         },
         notes=tuple(notes),

@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -34,6 +35,28 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the file-only Agg backend, or a clear error without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise K2LabError("Plotting needs matplotlib: pip install matplotlib") from exc
+    return plt
+
+
+def save_figure(fig: Any, path: Path, dpi: int) -> None:
+    """Write ``fig`` to ``path`` (an unwritable path is a K2LabError) and close it."""
+    try:
+        fig.savefig(path, dpi=dpi)
+    except OSError as exc:
+        raise K2LabError(f"Cannot write the plot to '{path}': {exc.strerror}.") from exc
+    finally:
+        pyplot().close(fig)
 
 
 def print_json(data: Any) -> None:

@@ -23,8 +23,7 @@ from k2lab.calcium.system import (
     scenario_from_diet,
     simulate_system,
 )
-from k2lab.commands._common import out, print_json
-from k2lab.errors import K2LabError
+from k2lab.commands._common import out, print_json, pyplot, save_figure
 from k2lab.intake.diet import Diet
 from k2lab.intake.supplements import parse_supplement
 from k2lab.physiology.regimen import VITAMERS
@@ -171,13 +170,7 @@ def _print_compare(a: SystemResult, b: SystemResult, diffs: dict[str, Difference
 
 def plot_systems(results: Sequence[SystemResult], path: Path) -> None:
     """One panel per endpoint, each result's central trajectory and interval, in years."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise K2LabError("Plotting needs matplotlib: pip install matplotlib") from exc
+    plt = pyplot()
     names = [n for n in _SHOWN if all(n in r.endpoints for r in results)]
     cols = 3
     rows = (len(names) + cols - 1) // cols
@@ -196,12 +189,7 @@ def plot_systems(results: Sequence[SystemResult], path: Path) -> None:
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"k2lab calcium system ({results[0].interval_percent:g}% intervals)", fontsize=10)
     fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=100)
-    except OSError as exc:
-        raise K2LabError(f"Cannot write the plot to '{path}': {exc.strerror}.") from exc
-    finally:
-        plt.close(fig)
+    save_figure(fig, path, dpi=100)
 
 
 def run_system(
@@ -220,44 +208,34 @@ def run_system(
     every_days: int = 30,
 ) -> None:
     """Run one scenario (or two with ``compare``) and print/plot the result."""
-    base = parse_supplements(supplements)
-    a = simulate_system(
-        _scenario(
+
+    def run(supplement_set: SupplementSet) -> SystemResult:
+        scenario = _scenario(
             diet,
             subject,
-            base,
+            supplement_set,
             years=years,
             medication=medication,
             calcium_food_mg=calcium_food_mg,
-        ),
-        years=years,
-        n_samples=samples,
-        seed=seed,
-    )
+        )
+        return simulate_system(scenario, years=years, n_samples=samples, seed=seed)
+
+    base = parse_supplements(supplements)
+    a = run(base)
     results = [a]
     diffs: dict[str, Difference] = {}
     if compare:
         extra = parse_supplements(compare)
-        both = SupplementSet(
-            base.calcium_mg + extra.calcium_mg,
-            base.vitamin_d_ug + extra.vitamin_d_ug,
-            base.k_regimens + extra.k_regimens,
+        results.append(
+            run(
+                SupplementSet(
+                    base.calcium_mg + extra.calcium_mg,
+                    base.vitamin_d_ug + extra.vitamin_d_ug,
+                    base.k_regimens + extra.k_regimens,
+                )
+            )
         )
-        b = simulate_system(
-            _scenario(
-                diet,
-                subject,
-                both,
-                years=years,
-                medication=medication,
-                calcium_food_mg=calcium_food_mg,
-            ),
-            years=years,
-            n_samples=samples,
-            seed=seed,
-        )
-        results.append(b)
-        diffs = compare_systems(a, b)
+        diffs = compare_systems(a, results[1])
     if plot is not None:
         plot_systems(results, plot)
     if as_json:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from k2lab.commands._common import JsonOpt, friendly, out, print_json
+from k2lab.commands._common import JsonOpt, friendly, out, print_json, pyplot, save_figure
 from k2lab.errors import K2LabError, RegimenError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake.diet import load_diet
@@ -27,13 +27,7 @@ __all__ = ["plot_result", "register"]
 
 def plot_result(result: ExposureResult, path: Path) -> None:
     """Write one panel per endpoint (trajectory and interval) to a PNG file."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise K2LabError("Plotting needs matplotlib: pip install matplotlib") from exc
+    plt = pyplot()
     names = list(result.endpoints)
     cols = 2
     rows = (len(names) + cols - 1) // cols
@@ -56,12 +50,7 @@ def plot_result(result: ExposureResult, path: Path) -> None:
         fontsize=10,
     )
     fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=110)
-    except OSError as exc:
-        raise K2LabError(f"Cannot write the plot to '{path}': {exc.strerror}.") from exc
-    finally:
-        plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def _json_payload(result: ExposureResult) -> dict[str, object]:
