@@ -151,9 +151,9 @@ def _print_one(result: SystemResult) -> None:
 def _print_compare(a: SystemResult, b: SystemResult, diffs: dict[str, Difference]) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{a.years:g} years: B = {b.label} vs A = {a.label}")
-    pct = f"{a.interval_percent:g}% range"
-    for col in ("endpoint", "A final", "B final", "B - A", pct):
+    out.print(f"A = {a.label}\nB = {b.label}")
+    table = Table(title=f"year {a.years:g}: B − A with {a.interval_percent:g}% range")
+    for col in ("endpoint", "A", "B", "B − A", "range"):
         table.add_column(col, justify="left" if col == "endpoint" else "right", no_wrap=True)
     for name in _SHOWN:
         if name in diffs:
