@@ -60,6 +60,7 @@ from k2lab.intake.diet import Diet
 from k2lab.physiology.diet import diet_doses
 from k2lab.physiology.exposure import (
     Endpoint,
+    endpoint_from_draws,
     group_doses,
     simulate_trajectories,
 )
@@ -352,33 +353,6 @@ def _doses(scenario: SystemScenario, hours: float) -> list[Dose]:
     return doses
 
 
-def _endpoint(name: str, stack: FloatArray, time_days: FloatArray, tail: float) -> Endpoint:
-    central = stack[0]
-    lo, hi = np.percentile(stack, [tail, 100.0 - tail], axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        changes = 100.0 * (stack[:, -1] / stack[:, 0] - 1.0)
-        change = float(100.0 * (central[-1] / central[0] - 1.0)) if central[0] != 0 else math.nan
-    if np.all(np.isfinite(changes)):
-        c_lo, c_hi = (float(x) for x in np.percentile(changes, [tail, 100.0 - tail]))
-    else:
-        c_lo = c_hi = math.nan
-    return Endpoint(
-        name=name,
-        unit=_UNITS[name],
-        baseline=float(central[0]),
-        final=float(central[-1]),
-        change_percent=change,
-        low=float(lo[-1]),
-        high=float(hi[-1]),
-        change_percent_low=c_lo,
-        change_percent_high=c_hi,
-        time_h=time_days * HOURS_PER_DAY,
-        trajectory=central,
-        trajectory_low=lo,
-        trajectory_high=hi,
-    )
-
-
 def gla_daily(
     groups: Mapping[tuple[str, str], tuple[FloatArray, FloatArray]],
     *,
@@ -598,7 +572,9 @@ def simulate_system(
     time_days = np.arange(n_days + 1, dtype=float)
     tail = (100.0 - interval_percent) / 2.0
     endpoints = {
-        name: _endpoint(name, draws[name], time_days, tail) for name in _UNITS if name in draws
+        name: endpoint_from_draws(name, _UNITS[name], draws[name], time_days * HOURS_PER_DAY, tail)
+        for name in _UNITS
+        if name in draws
     }
     notes = list(scenario.notes)
     if subject.sex == "female" and subject.menopause_age is None and subject.postmenopausal:

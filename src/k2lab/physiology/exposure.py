@@ -44,6 +44,7 @@ __all__ = [
     "Endpoint",
     "ExposureOptions",
     "ExposureResult",
+    "endpoint_from_draws",
     "group_doses",
     "simulate_exposure",
     "simulate_trajectories",
@@ -158,6 +159,40 @@ class ExposureResult:
             "notes": list(self.notes),
             "source_keys": list(self.source_keys),
         }
+
+
+def endpoint_from_draws(
+    name: str, unit: str, stack: FloatArray, time_h: FloatArray, tail: float
+) -> Endpoint:
+    """An :class:`Endpoint` from draws (rows; the first is the central one) over time.
+
+    ``tail`` is the percentile cut at each end of the interval (5 for 90 %).
+    """
+    central = stack[0]
+    lo, hi = np.percentile(stack, [tail, 100.0 - tail], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        changes = 100.0 * (stack[:, -1] / stack[:, 0] - 1.0)
+        change = 100.0 * (central[-1] / central[0] - 1.0)
+    c_lo, c_hi = (
+        np.percentile(changes, [tail, 100.0 - tail])
+        if np.all(np.isfinite(changes))
+        else (math.nan, math.nan)
+    )
+    return Endpoint(
+        name=name,
+        unit=unit,
+        baseline=float(central[0]),
+        final=float(central[-1]),
+        change_percent=float(change),
+        low=float(lo[-1]),
+        high=float(hi[-1]),
+        change_percent_low=float(c_lo),
+        change_percent_high=float(c_hi),
+        time_h=time_h,
+        trajectory=central,
+        trajectory_low=lo,
+        trajectory_high=hi,
+    )
 
 
 def _check_inputs(population: str, medication: str | None, hours: float) -> str | None:
@@ -399,33 +434,10 @@ def simulate_exposure(
     ]
     tail = (100.0 - opts.interval_percent) / 2.0
     endpoints: dict[str, Endpoint] = {}
-    for name, central in runs[0].items():
-        stack = np.vstack([r[name] for r in runs])
-        lo, hi = np.percentile(stack, [tail, 100.0 - tail], axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            changes = 100.0 * (stack[:, -1] / stack[:, 0] - 1.0)
-            change = 100.0 * (central[-1] / central[0] - 1.0)
-        c_lo, c_hi = (
-            np.percentile(changes, [tail, 100.0 - tail])
-            if np.all(np.isfinite(changes))
-            else (math.nan, math.nan)
-        )
+    for name in runs[0]:
         unit = "nmol/L" if name.startswith("plasma_") else _UNITS[name]
-        endpoints[name] = Endpoint(
-            name=name,
-            unit=unit,
-            baseline=float(central[0]),
-            final=float(central[-1]),
-            change_percent=float(change),
-            low=float(lo[-1]),
-            high=float(hi[-1]),
-            change_percent_low=float(c_lo),
-            change_percent_high=float(c_hi),
-            time_h=time_h,
-            trajectory=central,
-            trajectory_low=lo,
-            trajectory_high=hi,
-        )
+        stack = np.vstack([r[name] for r in runs])
+        endpoints[name] = endpoint_from_draws(name, unit, stack, time_h, tail)
     keys = sorted({k for r in base_params.records for k in r.source_key.split(";")})
     return ExposureResult(
         population=population,
