@@ -184,12 +184,10 @@ def absorption_factor(
     """:func:`absorbed_fraction` over the fraction at the model's own intake (964 mg/day
     of food in three meals): 1 there, above 1 for smaller or more divided loads."""
     p = _params(params)
-    food, supplement, n_meals, n_doses = _inputs(
-        food_mg_per_day, supplement_mg_per_day, p, meals, supplement_doses
+    fraction = absorbed_fraction(
+        food_mg_per_day, supplement_mg_per_day, p, meals=meals, supplement_doses=supplement_doses
     )
-    ref = _reference_fraction(p)
-    out = _mixed_fraction(food, supplement, n_meals, n_doses, p) / ref
-    return scalar_or_array(out)
+    return scalar_or_array(np.asarray(fraction) / _reference_fraction(p))
 
 
 def _reference_fraction(p: ParameterSet) -> float:

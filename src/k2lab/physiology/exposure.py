@@ -318,27 +318,23 @@ def simulate_trajectories(
                     ([points[v][0]], means[v])
                 )
 
-    f_vessel = turnover(
-        np.asarray(carboxylated_fraction(ext_now, ec50_vessel * multiplier)),
-        float(carboxylated_fraction(ext_0, ec50_vessel * multiplier)),
-        p[("mgp_response_t_half_d", "all")] * day_h,
-        step_h,
-    )
-    mgp_total = p[("dp_ucmgp_pmol_per_L", population)] / (
-        1.0 - float(carboxylated_fraction(ext_0, ec50_vessel))
-    )
-    out["dp_ucMGP_pmol_per_L"] = mgp_total * (1.0 - f_vessel)
+    def extrahepatic(ec50: float, t_half: str, baseline: str) -> tuple[FloatArray, FloatArray]:
+        """Carboxylated fraction over time and the uncarboxylated level (baseline units)."""
+        f = turnover(
+            np.asarray(carboxylated_fraction(ext_now, ec50 * multiplier)),
+            float(carboxylated_fraction(ext_0, ec50 * multiplier)),
+            p[(t_half, "all")] * day_h,
+            step_h,
+        )
+        total = p[(baseline, population)] / (1.0 - float(carboxylated_fraction(ext_0, ec50)))
+        return f, total * (1.0 - f)
 
-    f_bone = turnover(
-        np.asarray(carboxylated_fraction(ext_now, ec50_bone * multiplier)),
-        float(carboxylated_fraction(ext_0, ec50_bone * multiplier)),
-        p[("oc_response_t_half_d", "all")] * day_h,
-        step_h,
+    _, out["dp_ucMGP_pmol_per_L"] = extrahepatic(
+        ec50_vessel, "mgp_response_t_half_d", "dp_ucmgp_pmol_per_L"
     )
-    oc_total = p[("ucoc_ng_per_mL", population)] / (
-        1.0 - float(carboxylated_fraction(ext_0, ec50_bone))
+    f_bone, out["ucOC_ng_per_mL"] = extrahepatic(
+        ec50_bone, "oc_response_t_half_d", "ucoc_ng_per_mL"
     )
-    out["ucOC_ng_per_mL"] = oc_total * (1.0 - f_bone)
     out["ucOC_cOC_ratio"] = (1.0 - f_bone) / f_bone
 
     if medication in VKAS:

@@ -32,7 +32,9 @@ __all__ = [
     "ParameterSet",
     "Source",
     "default_parameters",
+    "load_parameter_set",
     "load_sources",
+    "read_sources",
 ]
 
 #: The shipped parameter tables, in load order (a later file may not repeat a key).
@@ -210,22 +212,20 @@ def parse_parameter_csv(text: str, filename: str) -> list[Parameter]:
     return rows
 
 
-@cache
-def load_sources() -> dict[str, Source]:
-    """The sources behind the physiology parameters, by ``source_key``."""
-    reader = csv.DictReader(io.StringIO(_read_text("sources_physiology.csv")))
+def read_sources(filename: str) -> dict[str, Source]:
+    """A shipped sources table (``source_key,citation,doi,url,notes``) by ``source_key``."""
+    reader = csv.DictReader(io.StringIO(_read_text(filename)))
     return {
         r["source_key"]: Source(r["source_key"], r["citation"], r["doi"], r["url"], r["notes"])
         for r in reader
     }
 
 
-@cache
-def default_parameters() -> ParameterSet:
-    """All shipped parameters (literature, priors and the calibration record)."""
-    sources = load_sources()
+def load_parameter_set(filenames: tuple[str, ...], sources: Mapping[str, Source]) -> ParameterSet:
+    """Shipped parameter tables as one set; every source key must be in ``sources`` and no
+    key may be defined twice."""
     records: dict[tuple[str, str], Parameter] = {}
-    for filename in PARAMETER_FILES:
+    for filename in filenames:
         for p in parse_parameter_csv(_read_text(filename), filename):
             for key in p.source_key.split(";"):
                 if key not in sources:
@@ -234,3 +234,15 @@ def default_parameters() -> ParameterSet:
                 raise DataError(f"{filename}: parameter {p.key} is defined twice.")
             records[p.key] = p
     return ParameterSet(records)
+
+
+@cache
+def load_sources() -> dict[str, Source]:
+    """The sources behind the physiology parameters, by ``source_key``."""
+    return read_sources("sources_physiology.csv")
+
+
+@cache
+def default_parameters() -> ParameterSet:
+    """All shipped parameters (literature, priors and the calibration record)."""
+    return load_parameter_set(PARAMETER_FILES, load_sources())
