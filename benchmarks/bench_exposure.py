@@ -16,7 +16,7 @@ from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
 from k2lab.physiology.pk import disposition_modes, superpose_grid
 from k2lab.physiology.reference import ode_concentration
-from k2lab.physiology.regimen import parse_regimen
+from k2lab.regimen import parse_regimen
 from k2lab.units import ug_to_nmol
 
 
@@ -49,7 +49,7 @@ def main() -> None:
     def ode_daily() -> object:
         return ode_concentration("MK-7", params, times, nmol, grid_daily, rtol=1e-8, atol=1e-12)
 
-    groups = group_doses(parse_regimen("MK-7 180 ug daily", days * 24.0))
+    groups = group_doses(parse_regimen("MK-7 180 ug daily").doses(days * 24.0))
 
     def full_model() -> object:
         return simulate_trajectories(

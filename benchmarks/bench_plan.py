@@ -35,7 +35,7 @@ from k2lab.plan import (
 )
 
 TIME_LIMIT_S = 120.0
-PERSON = Person(62, "female")
+PERSON = Person(age=62, sex="female")
 
 
 def _scenarios() -> list[tuple[str, dict[str, object], int]]:

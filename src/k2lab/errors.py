@@ -12,18 +12,20 @@ from collections.abc import Sequence
 
 
 class K2LabError(Exception):
-    """Root of all k2lab errors. ``str(err)`` is a message for a person."""
+    """Root of all k2lab errors. ``str(err)`` is a message for a person; ``field`` names the
+    input it is about, when there is one (the web layer's 422 points to it)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
     def __str__(self) -> str:
         return self.message
 
-    def __reduce__(self) -> tuple[type[K2LabError], tuple[str]]:
+    def __reduce__(self) -> tuple[type[K2LabError], tuple[str], dict[str, object]]:
         # Keep errors picklable (with their class) so they survive a trip to a worker.
-        return (type(self), (self.message,))
+        return (type(self), (self.message,), {"field": self.field})
 
 
 class UnknownFoodError(K2LabError, KeyError):
@@ -39,8 +41,10 @@ class UnknownFoodError(K2LabError, KeyError):
         )
         super().__init__(f"Unknown food '{query}'. {hint}")
 
-    def __reduce__(self) -> tuple[type[UnknownFoodError], tuple[str, list[str]]]:  # type: ignore[override]
-        return (type(self), (self.query, self.suggestions))
+    def __reduce__(  # type: ignore[override]
+        self,
+    ) -> tuple[type[UnknownFoodError], tuple[str, list[str]], dict[str, object]]:
+        return (type(self), (self.query, self.suggestions), {"field": self.field})
 
 
 class AmountError(K2LabError, ValueError):

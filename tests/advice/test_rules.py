@@ -167,10 +167,10 @@ def test_upper_limits(db: FoodDatabase) -> None:
 def test_soy_pregnancy_children_kidneys(db: FoodDatabase) -> None:
     diet = parse_toml_diet(NATTO + '\nsupplements = ["MK-7 90 ug"]', db)
     r = compute_intake(diet)
-    pregnant = Person(30, "female", pregnant=True)
+    pregnant = Person(age=30, sex="female", pregnant=True)
     items = advise(Profile(pregnant, soy_allergy=True, population="hemodialysis"), r)
     assert {"soy_allergy_natto", "pregnancy", "ckd"} <= _ids(items)
-    assert "children" in _ids(advise(Profile(Person(10, "male")), r))
+    assert "children" in _ids(advise(Profile(Person(age=10, sex="male")), r))
 
 
 def test_below_k1_reference_and_k2_target(db: FoodDatabase) -> None:
@@ -192,7 +192,7 @@ def test_below_k1_reference_and_k2_target(db: FoodDatabase) -> None:
 def test_every_message_says_what_to_do(db: FoodDatabase) -> None:
     diet = parse_toml_diet(NATTO + '\nsupplements = ["MK-7 90 ug", "calcium 2600 mg"]', db)
     profile = Profile(
-        Person(70, "female"), medications=frozenset({"warfarin", "nattokinase", "aspirin"})
+        Person(age=70, sex="female"), medications=frozenset({"warfarin", "nattokinase", "aspirin"})
     )
     items = advise(profile, compute_intake(diet))
     verbs = ("stop", "keep", "ask", "lower", "add", "avoid", "talk", "take", "tell", "prefer")
@@ -238,6 +238,6 @@ def test_bad_profile_input() -> None:
     with pytest.raises(AdviceError, match="population"):
         Profile(population="athlete")
     with pytest.raises(AdviceError, match="female"):
-        Profile(Person(50, "male"), population="postmenopausal")
+        Profile(Person(age=50, sex="male"), population="postmenopausal")
     with pytest.raises(ValueError, match="menaquinone"):
         Profile(k2_target_form="K1")

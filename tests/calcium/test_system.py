@@ -8,20 +8,20 @@ import numpy as np
 import pytest
 
 from k2lab.calcium.system import (
-    Subject,
     SystemScenario,
     compare_systems,
     simulate_system,
 )
 from k2lab.errors import ScenarioError
 from k2lab.foods.database import FoodDatabase
+from k2lab.person import Person
 
 BASE = {
     "calcium_food_mg_per_day": 700.0,
     "calcium_supplement_mg_per_day": 1000.0,
     "vitamin_d_supplement_ug_per_day": 50.0,
 }
-WOMAN = Subject(age=62, sex="female", menopause_age=52)
+WOMAN = Person(age=62, sex="female", menopause_age=52)
 
 
 @pytest.fixture(scope="module")
@@ -87,27 +87,43 @@ def test_the_same_seed_gives_paired_draws_and_identical_runs() -> None:
 def test_warfarin_adds_inr_and_low_kidney_function_raises_pth() -> None:
     r = simulate_system(SystemScenario(WOMAN, medication="warfarin"), years=0.2, n_samples=1)
     assert "INR" in r.endpoints
-    low = simulate_system(SystemScenario(Subject(age=62, egfr_ml_per_min=30)), years=1, n_samples=1)
+    low = simulate_system(SystemScenario(Person(age=62, egfr_ml_per_min=30)), years=1, n_samples=1)
     assert low.endpoints["pth_pmol_per_L"].final > 4.5
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"age": 300}, "outside 18-110"),
+        ({"age": 300}, "outside 0-120"),
         ({"age": float("nan")}, "must be a number"),
-        ({"egfr_ml_per_min": 0}, "must be > 0"),
-        ({"egfr_ml_per_min": -5}, "must be > 0"),
-        ({"egfr_ml_per_min": 8}, "not valid"),
+        ({"egfr_ml_per_min": 0}, "outside 1-150"),
+        ({"egfr_ml_per_min": -5}, "outside 1-150"),
         ({"sex": "x"}, "female"),
         ({"sun": "lots"}, "sunlight"),
         ({"sex": "male", "menopause_age": 50}, "women only"),
-        ({"age": 45, "menopause_age": 50}, "after the current age"),
+        ({"age": 45, "menopause_age": 50}, "after the age"),
+        ({"dialysis": True, "egfr_ml_per_min": 40}, "kidney failure"),
     ],
 )
 def test_impossible_people_are_refused(kwargs: dict, match: str) -> None:
+    with pytest.raises(ScenarioError, match=match) as info:
+        Person(**kwargs)
+    assert info.value.field is not None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"age": 12}, "adults aged 18-110"),
+        ({"egfr_ml_per_min": 8}, "not valid in kidney failure"),
+        ({"dialysis": True}, "not valid in kidney failure"),
+    ],
+)
+def test_people_the_calcium_system_cannot_represent_are_refused_with_a_reason(
+    kwargs: dict, match: str
+) -> None:
     with pytest.raises(ScenarioError, match=match):
-        Subject(**kwargs)
+        SystemScenario(Person(**kwargs))
 
 
 @pytest.mark.parametrize(
@@ -116,7 +132,7 @@ def test_impossible_people_are_refused(kwargs: dict, match: str) -> None:
         ({"calcium_supplement_mg_per_day": -1}, "≥ 0"),
         ({"vitamin_d_supplement_ug_per_day": float("nan")}, "≥ 0"),
         ({"calcium_food_mg_per_day": float("inf")}, "≥ 0"),
-        ({"medication": "aspirin"}, "Unknown medication"),
+        ({"medication": "heparin"}, "Unknown medication"),
         ({"medication": "teriparatide"}, "calcium core"),
     ],
 )

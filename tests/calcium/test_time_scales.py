@@ -10,7 +10,7 @@ from k2lab.calcium.system import gla_daily
 from k2lab.calcium.vessel import calcification_index
 from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
-from k2lab.physiology.regimen import parse_regimen
+from k2lab.regimen import parse_regimen
 
 DAYS = 365
 LOSS = 0.61
@@ -41,7 +41,7 @@ def _layers(ucoc: np.ndarray, mgp: np.ndarray, step_days: float) -> tuple[float,
     ["MK-7 180 ug daily", "MK-7 1260 ug weekly", "MK-4 1500 ug daily", "K1 1000 ug daily"],
 )
 def test_daily_values_drive_bone_and_vessel_like_every_hour(regimen: str) -> None:
-    groups = group_doses(parse_regimen(regimen, DAYS * 24.0))
+    groups = group_doses(parse_regimen(regimen).doses(DAYS * 24.0))
     params = default_parameters()
     hourly = simulate_trajectories(
         groups,
@@ -62,7 +62,7 @@ def test_daily_values_drive_bone_and_vessel_like_every_hour(regimen: str) -> Non
 
 def test_daily_mean_concentrations_would_not_do_for_fast_vitamers() -> None:
     """Why gla_daily resolves doses: carboxylation of a daily-mean K1 level is biased."""
-    groups = group_doses(parse_regimen("K1 1000 ug daily", DAYS * 24.0))
+    groups = group_doses(parse_regimen("K1 1000 ug daily").doses(DAYS * 24.0))
     kw = {"population": "postmenopausal", "medication": None, "params": default_parameters()}
     coarse = simulate_trajectories(groups, step_h=24.0, n_steps=DAYS, **kw)
     fine = gla_daily(groups, n_days=DAYS, **kw)

@@ -40,7 +40,7 @@ def test_simulate_with_diet_cli(food_db_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    mk7 = data["endpoints"]["plasma_MK7_nmol_per_L"]
+    mk7 = data["series"]["plasma_MK7_nmol_per_L"]
     assert mk7["final"] > 2 * mk7["baseline"]
     assert any("on top of the population baseline" in n for n in data["notes"])
 

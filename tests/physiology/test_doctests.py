@@ -9,7 +9,12 @@ import pytest
 
 MODULES = [
     "k2lab.physiology.params",
-    "k2lab.physiology.regimen",
+    "k2lab.regimen",
+    "k2lab.vocab",
+    "k2lab.person",
+    "k2lab.scenario",
+    "k2lab.trajectory",
+    "k2lab.simulate",
     "k2lab.physiology.absorption",
     "k2lab.physiology.pk",
     "k2lab.physiology.gla",

@@ -25,7 +25,7 @@ from k2lab.plan import (
 
 from .checks import check_plan
 
-VEGAN = Person(40, "female", diet="vegan")
+VEGAN = Person(age=40, sex="female", diet="vegan")
 
 
 def test_vegan_week_180_k2_uses_natto(db: FoodDatabase) -> None:
@@ -85,7 +85,7 @@ def test_candidate_set_is_explicit(db: FoodDatabase) -> None:
 
 
 def test_anticoagulated_mode_keeps_k_steady_without_natto(db: FoodDatabase) -> None:
-    person = Person(70, "male")
+    person = Person(age=70, sex="male")
     # max_days_per_food < days forces the full model with the steady-range rows.
     c = constraints_for(
         person,
@@ -126,7 +126,7 @@ def test_cost_objective_picks_the_cheaper_food(db: FoodDatabase) -> None:
 
 def test_energy_budget_and_variety(db: FoodDatabase) -> None:
     c = constraints_for(
-        Person(35, "male", diet="vegetarian"),
+        Person(age=35, sex="male", diet="vegetarian"),
         k2_target_ug=90.0,
         days=3,
         energy_max_kcal=900.0,
@@ -140,7 +140,7 @@ def test_energy_budget_and_variety(db: FoodDatabase) -> None:
 
 def test_calcium_upper_limit_binds_with_supplement(db: FoodDatabase) -> None:
     c = constraints_for(
-        Person(60, "female"),
+        Person(age=60, sex="female"),
         k2_target_ug=90.0,
         days=2,
         supplements=(parse_supplement("calcium 2500 mg"),),
@@ -219,7 +219,7 @@ def test_every_constraint_holds_in_every_plan(
     steady: float | None,
 ) -> None:
     c = constraints_for(
-        Person(50, "female", diet=pattern),
+        Person(age=50, sex="female", diet=pattern),
         k2_target_ug=target,
         k2_form=form,
         days=days,

@@ -150,7 +150,7 @@ class ModelledInr:
     ) -> InrEffect:
         from k2lab.physiology.exposure import ExposureOptions, simulate_exposure
         from k2lab.physiology.inr import VKAS
-        from k2lab.physiology.regimen import Dose
+        from k2lab.regimen import Dose
 
         published = PublishedDoseResponse()(
             medication=medication, mk7_ug_per_day=mk7_ug_per_day, k1_ug_per_day=k1_ug_per_day,

@@ -1,7 +1,7 @@
 """One scenario, one trajectory: the whole calcium system for one person over years.
 
-A :class:`SystemScenario` holds a person (:class:`Subject`: age, sex, menopause, kidney
-function, sunlight), their daily calcium and vitamin D from food and supplements, vitamin K
+A :class:`SystemScenario` holds a person (:class:`~k2lab.person.Person`: age, sex,
+menopause, kidney function, sunlight), their daily calcium and vitamin D from food and supplements, vitamin K
 regimens (foods of a diet and supplements) and medication. :func:`simulate_system` runs
 
 1. vitamin D input → 25(OH)D (:mod:`.vitamin_d`), calcium intake → the core's oral input
@@ -25,7 +25,7 @@ does not show up as a change; what is added to it does.
 
 Example
 -------
->>> s = SystemScenario(Subject(age=62, sex="female"), calcium_supplement_mg_per_day=1000,
+>>> s = SystemScenario(Person(age=62, sex="female"), calcium_supplement_mg_per_day=1000,
 ...                    vitamin_d_supplement_ug_per_day=50, k_regimens=("MK-7 180 ug daily",))
 >>> r = simulate_system(s, years=1, n_samples=1)
 >>> r.endpoints["dp_ucMGP_pmol_per_L"].change_percent < -20
@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings as warnings_module
 from collections.abc import Mapping, Sequence
@@ -51,12 +52,12 @@ from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import simulate_calcium
 from k2lab.calcium.vessel import calcification_index
 from k2lab.calcium.vitamin_d import (
-    SUN_LEVELS,
     d25_model_parameters,
     vitamin_d_input_ug_per_day,
 )
 from k2lab.errors import IntakeWarning, ScenarioError
 from k2lab.intake.diet import Diet
+from k2lab.person import DEFAULT_MENOPAUSE_AGE, Person
 from k2lab.physiology.diet import diet_doses
 from k2lab.physiology.exposure import (
     Endpoint,
@@ -66,13 +67,14 @@ from k2lab.physiology.exposure import (
 )
 from k2lab.physiology.inr import MEDICATIONS
 from k2lab.physiology.params import ParameterSet, default_parameters
-from k2lab.physiology.regimen import Dose, parse_regimen
+from k2lab.regimen import Dose, Regimen, parse_regimen
+from k2lab.vocab import ENDPOINTS
 
 __all__ = [
     "Difference",
-    "Subject",
     "SystemResult",
     "SystemScenario",
+    "check_person",
     "compare_systems",
     "scenario_from_diet",
     "simulate_system",
@@ -84,110 +86,55 @@ DAYS_PER_YEAR = 365
 MAX_YEARS = 50.0
 #: Years the core runs on the person's habitual food, sun and kidney function first.
 BURN_IN_YEARS = 10.0
-SEXES = ("female", "male")
-#: Menopause age assumed for women of 51 and over who do not give one (median age in
-#: Western cohorts; a prior, stated in the output).
-DEFAULT_MENOPAUSE_AGE = 51.0
+#: What a person who does not give them is assumed to have (stated in the notes).
+DEFAULT_EGFR_ML_PER_MIN = 90.0
+DEFAULT_SUN = "low"
+#: Endpoints the system returns (units from k2lab.vocab).
+SYSTEM_ENDPOINTS = (
+    "plasma_K1_nmol_per_L",
+    "plasma_MK4_nmol_per_L",
+    "plasma_MK7_nmol_per_L",
+    "plasma_MK8_nmol_per_L",
+    "plasma_MK9_nmol_per_L",
+    "plasma_calcium_mmol_per_L",
+    "plasma_phosphate_mmol_per_L",
+    "pth_pmol_per_L",
+    "calcitriol_pmol_per_L",
+    "vitamin_d25_nmol_per_L",
+    "calcium_absorbed_mg_per_day",
+    "urinary_calcium_mg_per_day",
+    "ucOC_ng_per_mL",
+    "ucOC_cOC_ratio",
+    "dp_ucMGP_pmol_per_L",
+    "INR",
+    "bmd_lumbar_spine_change_percent",
+    "bmd_femoral_neck_change_percent",
+    "calcification_index_AU",
+)
 
-_UNITS = {
-    "plasma_calcium_mmol_per_L": "mmol/L",
-    "plasma_phosphate_mmol_per_L": "mmol/L",
-    "pth_pmol_per_L": "pmol/L",
-    "calcitriol_pmol_per_L": "pmol/L",
-    "vitamin_d25_nmol_per_L": "nmol/L",
-    "calcium_absorbed_mg_per_day": "mg/day",
-    "urinary_calcium_mg_per_day": "mg/day",
-    "ucOC_ng_per_mL": "ng/mL",
-    "dp_ucMGP_pmol_per_L": "pmol/L",
-    "INR": "1",
-    "bmd_lumbar_spine_change_percent": "%",
-    "bmd_femoral_neck_change_percent": "%",
-    "calcification_index_AU": "AU",
-}
 
+def check_person(person: Person) -> None:
+    """Refuse a person the calcium system cannot represent, saying why.
 
-@dataclass(frozen=True)
-class Subject:
-    """The person whose calcium system is simulated.
-
-    Parameters
-    ----------
-    age : years (18-110).
-    sex : ``female`` or ``male``.
-    menopause_age : age at menopause (women); ``None`` assumes 51 for women aged 51 or more
-        and premenopausal below.
-    egfr_ml_per_min : kidney function (15-150 mL/min; below 15 the core is not valid).
-    sun : sunlight exposure, one of ``none``, ``low``, ``moderate``, ``high``.
-    calcification_au : calcification already present (Agatston units), the index's start.
+    Raises
+    ------
+    ScenarioError
+        Under 18 or over 110 years, on dialysis, or eGFR below 15 mL/min.
     """
-
-    age: float = 60.0
-    sex: str = "female"
-    menopause_age: float | None = None
-    egfr_ml_per_min: float = 90.0
-    sun: str = "low"
-    calcification_au: float = 0.0
-
-    def __post_init__(self) -> None:
-        def number(name: str, low: float, high: float, hint: str) -> None:
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not math.isfinite(value):
-                raise ScenarioError(f"Subject.{name} must be a number, not {value!r}. {hint}")
-            if not low <= value <= high:
-                raise ScenarioError(
-                    f"Subject.{name} = {value:g} is outside {low:g}-{high:g}. {hint}"
-                )
-
-        number("age", 18, 110, "k2lab models adults aged 18-110, e.g. age = 62.")
-        if self.sex not in SEXES:
-            raise ScenarioError(f"Subject.sex must be 'female' or 'male', not {self.sex!r}.")
-        egfr = self.egfr_ml_per_min
-        if isinstance(egfr, int | float) and math.isfinite(egfr) and egfr <= 0:
-            raise ScenarioError(
-                f"eGFR must be > 0 mL/min, not {egfr:g}; a typical adult has 90-120."
-            )
-        number(
-            "egfr_ml_per_min",
-            15,
-            150,
-            "Below 15 mL/min (kidney failure, dialysis) the Peterson & Riggs core is not "
-            "valid; above 150 is not a plausible eGFR.",
+    if not 18 <= person.age <= 110:
+        raise ScenarioError(
+            f"The calcium system models adults aged 18-110 (the bone parameters come from "
+            f"adult cohorts), not {person.age:g} years.",
+            field="age",
         )
-        number("calcification_au", 0, 10_000, "Give the Agatston score of a CT scan, or 0.")
-        if self.menopause_age is not None:
-            if self.sex != "female":
-                raise ScenarioError("menopause_age applies to women only; leave it out for men.")
-            number("menopause_age", 30, 65, "Give the age at the last menstrual period.")
-            if self.menopause_age > self.age:
-                raise ScenarioError(
-                    f"menopause_age {self.menopause_age:g} is after the current age "
-                    f"{self.age:g}; leave it out if menopause has not happened."
-                )
-        if self.sun not in SUN_LEVELS:
-            raise ScenarioError(
-                f"Unknown sunlight level {self.sun!r}; use one of {', '.join(SUN_LEVELS)}."
-            )
-
-    @property
-    def postmenopausal(self) -> bool:
-        """True for women past menopause (given, or assumed from age 51)."""
-        if self.sex != "female":
-            return False
-        return self.menopause_age is not None or self.age >= DEFAULT_MENOPAUSE_AGE
-
-    @property
-    def bone_scope(self) -> str:
-        """Scope of the age-related bone loss parameters."""
-        if self.postmenopausal:
-            return "postmenopausal"
-        if self.sex == "male" and self.age >= 50:
-            return "man"
-        return "premenopausal"
-
-    @property
-    def population(self) -> str:
-        """Population of the vitamin K physiology."""
-        return "postmenopausal" if self.postmenopausal else "healthy"
+    if person.dialysis or (person.egfr_ml_per_min is not None and person.egfr_ml_per_min < 15):
+        raise ScenarioError(
+            "The Peterson & Riggs calcium core is not valid in kidney failure (eGFR below "
+            "15 mL/min or dialysis): its kidney terms were fitted to GFR ≥ 15 and dialysis "
+            "removes calcium and phosphate by another route. PTH, calcitriol, BMD and "
+            "calcification cannot be simulated for this person; the vitamin K layers can.",
+            field="egfr_ml_per_min" if not person.dialysis else "dialysis",
+        )
 
 
 @dataclass(frozen=True)
@@ -199,19 +146,25 @@ class SystemScenario:
     (e.g. a diet's foods) for the whole run, hours from the start.
     """
 
-    subject: Subject = field(default_factory=Subject)
+    subject: Person = field(default_factory=Person)
     calcium_food_mg_per_day: float | None = None
     calcium_supplement_mg_per_day: float = 0.0
     calcium_supplement_doses: int = 1
     vitamin_d_food_ug_per_day: float = 0.0
     vitamin_d_supplement_ug_per_day: float = 0.0
-    k_regimens: tuple[str, ...] = ()
+    k_regimens: tuple[Regimen | str, ...] = ()
     k_doses: tuple[Dose, ...] = ()
     medication: str | None = None
     label: str = "scenario"
     notes: tuple[str, ...] = ()
 
+    @property
+    def regimens(self) -> tuple[Regimen, ...]:
+        """The vitamin K regimens, parsed (construction has parsed every text)."""
+        return tuple(r for r in self.k_regimens if isinstance(r, Regimen))
+
     def __post_init__(self) -> None:
+        check_person(self.subject)
         for name in (
             "calcium_supplement_mg_per_day",
             "vitamin_d_food_ug_per_day",
@@ -243,16 +196,19 @@ class SystemScenario:
                 f"Unknown medication {self.medication!r}; use one of {', '.join(MEDICATIONS)}."
             )
         object.__setattr__(self, "medication", med)
-        object.__setattr__(self, "k_regimens", tuple(self.k_regimens))
+        regimens = tuple(parse_regimen(r) if isinstance(r, str) else r for r in self.k_regimens)
+        if any(not r.is_vitamin_k for r in regimens):
+            raise ScenarioError("k_regimens holds vitamin K regimens only.", field="k_regimens")
+        object.__setattr__(self, "k_regimens", regimens)
         object.__setattr__(self, "k_doses", tuple(self.k_doses))
 
 
 def scenario_from_diet(
     diet: Diet,
-    subject: Subject,
+    subject: Person,
     *,
     years: float,
-    k_regimens: Sequence[str] = (),
+    k_regimens: Sequence[Regimen | str] = (),
     medication: str | None = None,
     label: str = "scenario",
 ) -> SystemScenario:
@@ -293,7 +249,7 @@ def scenario_from_diet(
         calcium_supplement_mg_per_day=supp_ca,
         vitamin_d_food_ug_per_day=max(food_d, 0.0),
         vitamin_d_supplement_ug_per_day=supp_d,
-        k_regimens=tuple(k_regimens),
+        k_regimens=tuple(parse_regimen(r) if isinstance(r, str) else r for r in k_regimens),
         k_doses=doses,
         medication=medication,
         label=label,
@@ -317,6 +273,7 @@ class SystemResult:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     source_keys: tuple[str, ...] = ()
+    draw_ok: tuple[bool, ...] = ()
 
     def to_dict(self, *, every_days: int = 1) -> dict[str, Any]:
         """JSON-ready dict; trajectories every ``every_days`` days (and the last day)."""
@@ -345,11 +302,8 @@ class SystemResult:
 
 def _doses(scenario: SystemScenario, hours: float) -> list[Dose]:
     doses = [d for d in scenario.k_doses if d.time_h < hours]
-    for text in scenario.k_regimens:
-        words = text.split()
-        # "MK-7 180 ug" means daily, as supplements do everywhere else in k2lab.
-        regimen = text if len(words) > 3 else f"{text} daily"
-        doses += parse_regimen(regimen, hours)
+    for regimen in scenario.regimens:
+        doses += regimen.doses(hours)
     return doses
 
 
@@ -400,14 +354,15 @@ def _inputs(
     """Per draw: vitamin D input (habitual, total), oral calcium (with, without supplements)
     and the vitamin D hook's parameters."""
     subject = scenario.subject
+    sun = subject.sun or DEFAULT_SUN
     n = len(cal)
     habitual_d, total_d, oral, habitual_oral = (np.empty(n) for _ in range(4))
     d_params: dict[str, list[float]] = {}
     for i, ps in enumerate(cal):
         food_d = scenario.vitamin_d_food_ug_per_day
-        habitual_d[i] = vitamin_d_input_ug_per_day(food_d, 0.0, subject.sun, ps)
+        habitual_d[i] = vitamin_d_input_ug_per_day(food_d, 0.0, sun, ps)
         total_d[i] = vitamin_d_input_ug_per_day(
-            food_d, scenario.vitamin_d_supplement_ug_per_day, subject.sun, ps
+            food_d, scenario.vitamin_d_supplement_ug_per_day, sun, ps
         )
         oral[i] = float(
             effective_oral_calcium_mg_per_day(
@@ -430,10 +385,13 @@ def simulate_system(
     interval_percent: float = 90.0,
     rtol: float = 1e-4,
     params: ParameterSet | None = None,
+    throw: bool = True,
 ) -> SystemResult:
     """Simulate the calcium system of ``scenario`` for ``years`` with daily outputs.
 
     ``params`` replaces the extension parameters (default: ``calcium_parameters()``).
+    ``throw=False`` keeps going when non-central draws fail: they are left out of the
+    intervals and marked in ``SystemResult.draw_ok`` (a failing central draw still raises).
     ``rtol`` is the core's tolerance: 1e-4 keeps every endpoint within 0.4 % of a run at
     1e-5 (ten years, 30 draws) at a quarter of its cost. Draws whose bone cells settle at
     the core's RUNX2 switch (BCL2 = 105, where RUNX2 jumps from 10 to 15) chatter there and
@@ -442,7 +400,7 @@ def simulate_system(
     Raises
     ------
     ScenarioError
-        Impossible inputs (see :class:`Subject` and :class:`SystemScenario`), or a duration
+        Impossible inputs (see :func:`check_person` and :class:`SystemScenario`), or a duration
         outside 1 day to 50 years.
     """
     if (
@@ -456,6 +414,7 @@ def simulate_system(
     if not 0 < interval_percent < 100:
         raise ScenarioError(f"interval_percent must lie in (0, 100), not {interval_percent!r}.")
     subject = scenario.subject
+    egfr = DEFAULT_EGFR_ML_PER_MIN if subject.egfr_ml_per_min is None else subject.egfr_ml_per_min
     n_days = max(1, round(years * DAYS_PER_YEAR))
     hours = n_days * HOURS_PER_DAY
     warnings: list[str] = []
@@ -485,7 +444,7 @@ def simulate_system(
         model,
         CalciumScenario(
             calcium_intake_mg_per_day=habitual_oral[:, None],
-            gfr_ml_per_min=subject.egfr_ml_per_min,
+            gfr_ml_per_min=egfr,
             parameters=habitual_params,
         ),
         years=BURN_IN_YEARS,
@@ -496,17 +455,24 @@ def simulate_system(
         model,
         CalciumScenario(
             calcium_intake_mg_per_day=oral[:, None],
-            gfr_ml_per_min=subject.egfr_ml_per_min,
+            gfr_ml_per_min=egfr,
             parameters={k: np.array(v) for k, v in d_params.items()},
         ),
         years=n_days / DAYS_PER_YEAR,
         rtol=rtol,
         initial_state=burn_in.states[:, -1],
     )
-    if any(s.value != "ok" for s in (*burn_in.status, *core.status)):
+    failed = np.array(
+        [
+            a.value != "ok" or b.value != "ok"
+            for a, b in zip(burn_in.status, core.status, strict=True)
+        ]
+    )
+    if failed.any() and (throw or failed[0]):
         raise ScenarioError(
-            "The calcium model failed for these inputs (non-finite state); check for "
-            "extreme intakes or kidney function."
+            "The calcium model failed for these inputs (non-finite state"
+            + ("" if failed[0] else f" in {failed.sum()} of {n_samples} draws")
+            + "); check for extreme intakes or kidney function."
         )
     ce = core.endpoints
     draws: dict[str, FloatArray] = {
@@ -527,14 +493,22 @@ def simulate_system(
     groups = group_doses(_doses(scenario, hours))
     med = scenario.medication
     gla_runs = [
-        gla_daily(groups, population=subject.population, medication=med, n_days=n_days, params=ps)
+        gla_daily(
+            groups,
+            population=subject.vitamin_k_population,
+            medication=med,
+            n_days=n_days,
+            params=ps,
+        )
         for ps in phys
     ]
-    for name in ("ucOC_ng_per_mL", "dp_ucMGP_pmol_per_L", "INR"):
-        if name in gla_runs[0]:
+    for name in gla_runs[0]:
+        if name in SYSTEM_ENDPOINTS:
             draws[name] = np.vstack([r[name] for r in gla_runs])
 
-    # Slow layers, driven by the daily values.
+    # Slow layers, driven by the daily values (failed draws, if any, give NaN rows).
+    np_err = np.errstate(all="ignore") if failed.any() else contextlib.nullcontext()
+    np_err.__enter__()
     ob = ce["osteoblasts_pmol_per_l"]
     oc = ce["osteoclasts_pmol_per_l"]
     ucoc = draws["ucOC_ng_per_mL"]
@@ -560,23 +534,33 @@ def simulate_system(
     draws["calcification_index_AU"] = calcification_index(
         cap / cap[:, :1],
         1.0 - mgp / mgp[:, :1],
-        baseline_au=subject.calcification_au,
+        baseline_au=subject.calcification_au or 0.0,
         progression_au_per_year=_per_sample(cal, "cac_progression_au_per_year"),
         caxp_gamma=_per_sample(cal, "cac_caxp_gamma"),
         mgp_inhibition=_per_sample(cal, "cac_mgp_inhibition"),
     )
+    np_err.__exit__(None, None, None)
     for name, arr in draws.items():
-        if not np.all(np.isfinite(arr)):
+        bad = ~np.all(np.isfinite(arr), axis=1)
+        if bad.any() and (throw or bad[0]):
             raise ScenarioError(f"The model produced non-finite {name}; check the inputs.")
+        failed |= bad
+    ok = ~failed
 
     time_days = np.arange(n_days + 1, dtype=float)
     tail = (100.0 - interval_percent) / 2.0
     endpoints = {
-        name: endpoint_from_draws(name, _UNITS[name], draws[name], time_days * HOURS_PER_DAY, tail)
-        for name in _UNITS
+        name: endpoint_from_draws(
+            name, ENDPOINTS[name].unit, draws[name][ok], time_days * HOURS_PER_DAY, tail
+        )
+        for name in SYSTEM_ENDPOINTS
         if name in draws
     }
     notes = list(scenario.notes)
+    if subject.egfr_ml_per_min is None:
+        notes.append(f"Kidney function not given: eGFR {DEFAULT_EGFR_ML_PER_MIN:g} mL/min assumed.")
+    if subject.sun is None:
+        notes.append(f"Sunlight not given: '{DEFAULT_SUN}' assumed (give sun to change it).")
     if subject.sex == "female" and subject.menopause_age is None and subject.postmenopausal:
         notes.append(
             f"Menopause assumed at {DEFAULT_MENOPAUSE_AGE:g}; give menopause_age to change it."
@@ -600,11 +584,12 @@ def simulate_system(
             "calcium_supplement_mg_per_day": supp_ca,
             "vitamin_d_input_ug_per_day": float(total_d[0]),
             "vitamin_d_habitual_ug_per_day": float(habitual_d[0]),
-            "egfr_ml_per_min": float(subject.egfr_ml_per_min),
+            "egfr_ml_per_min": egfr,
         },
         notes=tuple(notes),
         warnings=tuple(warnings),
         source_keys=tuple(sorted(keys | {model.source_key})),
+        draw_ok=tuple(bool(x) for x in ok),
     )
 
 
@@ -637,10 +622,13 @@ def compare_systems(a: SystemResult, b: SystemResult) -> dict[str, Difference]:
         if name not in b.endpoints:
             continue
         diff = b.draws[name][:, -1] - a.draws[name][:, -1]
-        lo, hi = np.percentile(diff, [tail, 100.0 - tail])
+        both = np.array(a.draw_ok or [True] * a.n_samples) & np.array(
+            b.draw_ok or [True] * b.n_samples
+        )
+        lo, hi = np.percentile(diff[both], [tail, 100.0 - tail])
         out[name] = Difference(
             name=name,
-            unit=_UNITS[name],
+            unit=ENDPOINTS[name].unit,
             a=float(a.draws[name][0, -1]),
             b=float(b.draws[name][0, -1]),
             difference=float(diff[0]),

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from k2lab.calcium.params import calcium_parameters
-from k2lab.calcium.system import Subject, SystemScenario, simulate_system
+from k2lab.calcium.system import SystemScenario, simulate_system
+from k2lab.person import Person
 from k2lab.physiology.params import ParameterSet
 
 __all__ = [
@@ -33,10 +34,10 @@ __all__ = [
     "validation_markdown",
 ]
 
-_PM_WOMAN = Subject(age=59, sex="female", menopause_age=50)
+_PM_WOMAN = Person(age=59, sex="female", menopause_age=50)
 # ECKO enrolled vitamin D-replete women; their intake is not in the abstract: modelled as
 # the reference diet with moderate sun, no supplements.
-_ECKO = Subject(age=59, sex="female", menopause_age=50, sun="moderate")
+_ECKO = Person(age=59, sex="female", menopause_age=50, sun="moderate")
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,12 @@ class TrialCheck:
         return "AU" if self.endpoint == "calcification_index_AU" else "pp"
 
 
-def _arm(subject: Subject = _PM_WOMAN, **kw: object) -> SystemScenario:
+def _arm(subject: Person = _PM_WOMAN, **kw: object) -> SystemScenario:
     return SystemScenario(subject, **kw)  # type: ignore[arg-type]
 
 
-_CKD = Subject(age=60, sex="male", egfr_ml_per_min=30)
-_OLDER = Subject(age=68, sex="female")
+_CKD = Person(age=60, sex="male", egfr_ml_per_min=30)
+_OLDER = Person(age=68, sex="female")
 
 #: The trial comparisons, calibration arms first.
 TRIAL_CHECKS: tuple[TrialCheck, ...] = (
@@ -100,7 +101,7 @@ TRIAL_CHECKS: tuple[TrialCheck, ...] = (
         1.0,
         -0.35,
         "",
-        _arm(Subject(age=55, sex="female", menopause_age=52)),
+        _arm(Person(age=55, sex="female", menopause_age=52)),
     ),
     TrialCheck(
         "Emaus 2010",
@@ -111,8 +112,8 @@ TRIAL_CHECKS: tuple[TrialCheck, ...] = (
         1.0,
         -0.06,
         "no difference (p > 0.05)",
-        _arm(Subject(age=55, sex="female", menopause_age=52)),
-        _arm(Subject(age=55, sex="female", menopause_age=52), k_regimens=("MK-7 360 ug daily",)),
+        _arm(Person(age=55, sex="female", menopause_age=52)),
+        _arm(Person(age=55, sex="female", menopause_age=52), k_regimens=("MK-7 360 ug daily",)),
     ),
     TrialCheck(
         "Cheung 2008 (ECKO)",
@@ -296,7 +297,7 @@ def validation_markdown(results: list[CheckResult]) -> str:
 
 #: The issue's headline scenario: 10 years of calcium 1,000 mg + D3 50 ug a day, with and
 #: without MK-7 180 ug, for a postmenopausal woman of 62 eating 700 mg calcium from food.
-TEN_YEAR_SUBJECT = Subject(age=62, sex="female", menopause_age=52)
+TEN_YEAR_SUBJECT = Person(age=62, sex="female", menopause_age=52)
 TEN_YEAR_BASE = SystemScenario(
     TEN_YEAR_SUBJECT,
     calcium_food_mg_per_day=700.0,

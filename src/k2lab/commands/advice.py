@@ -59,13 +59,13 @@ def _person(
     weight: float | None,
     pattern: str | None,
 ) -> Person:
-    return Person(
-        age if age is not None else base.age,
-        sex or base.sex,
-        pregnant or base.pregnant,
-        lactating or base.lactating,
-        weight if weight is not None else base.weight_kg,
-        pattern or base.diet,
+    return base.with_(
+        age=age,
+        sex=sex,
+        pregnant=pregnant or base.pregnant,
+        lactating=lactating or base.lactating,
+        weight_kg=weight,
+        diet=pattern,
     )
 
 

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from typing import Final
 
-#: Menaquinones (vitamin K2) by side-chain length. K2 is always their sum, never mixed with K1.
-K2_VITAMERS: Final = ("MK-4", "MK-5", "MK-6", "MK-7", "MK-8", "MK-9", "MK-10")
-VITAMERS: Final = ("K1", *K2_VITAMERS)
+from k2lab.person import DIET_PATTERNS
+from k2lab.vocab import K2_VITAMERS, VITAMERS
+
+__all__ = [
+    "DIET_PATTERNS",
+    "K2_VITAMERS",
+    "NUTRIENTS",
+    "NUTRIENT_UNITS",
+    "QUALITY_ORDER",
+    "VITAMERS",
+    "diet_allows",
+    "field_name",
+]
 #: Everything stored per 100 g, with its unit per 100 g.
 NUTRIENT_UNITS: Final[dict[str, str]] = {
     **dict.fromkeys(VITAMERS, "ug"),
@@ -21,10 +31,6 @@ NUTRIENT_UNITS: Final[dict[str, str]] = {
     "energy": "kcal",
 }
 NUTRIENTS: Final = tuple(NUTRIENT_UNITS)
-
-#: Diet patterns, from most to least restrictive. A food tagged with a pattern is
-#: allowed in that pattern and every later one.
-DIET_PATTERNS: Final = ("vegan", "vegetarian", "pescatarian", "omnivore")
 
 #: Quality tiers of a value, best first. 'article' is the seed article's table.
 QUALITY_ORDER: Final = ("primary", "secondary", "article", "tertiary")

@@ -19,54 +19,18 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from k2lab.errors import DietFileError, K2LabError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
-from k2lab.foods.nutrients import DIET_PATTERNS
 from k2lab.intake.portions import Grams, to_grams
 from k2lab.intake.supplements import Supplement, parse_supplement
+from k2lab.person import Person
 
-SEXES = ("female", "male")
-
-
-@dataclass(frozen=True)
-class Person:
-    """Who eats the diet; used to pick reference intakes."""
-
-    age: float = 40.0
-    sex: str = "female"
-    pregnant: bool = False
-    lactating: bool = False
-    weight_kg: float | None = None
-    diet: str | None = None
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.age, int | float) and 0 <= self.age <= 120) or (
-            isinstance(self.age, float) and math.isnan(self.age)
-        ):
-            raise DietFileError(
-                f"age must be a number of years between 0 and 120, not {self.age!r}."
-            )
-        if self.sex not in SEXES:
-            raise DietFileError(f"sex must be 'female' or 'male', not {self.sex!r}.")
-        if (self.pregnant or self.lactating) and self.sex != "female":
-            raise DietFileError("pregnant/lactating apply to sex = 'female' only.")
-        if self.diet is not None and self.diet not in DIET_PATTERNS:
-            raise DietFileError(
-                f"diet must be one of {', '.join(DIET_PATTERNS)}, not {self.diet!r}."
-            )
-        if self.weight_kg is not None and not 2 <= self.weight_kg <= 400:
-            raise DietFileError(f"weight_kg must be between 2 and 400, not {self.weight_kg!r}.")
-
-    @property
-    def stage(self) -> str:
-        """'pregnancy', 'lactation' or 'any'."""
-        return "pregnancy" if self.pregnant else "lactation" if self.lactating else "any"
+__all__ = ["Day", "Diet", "FoodEntry", "Person", "load_diet", "parse_csv_diary", "parse_toml_diet"]
 
 
 @dataclass(frozen=True)
@@ -140,19 +104,17 @@ def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> 
     person_data = data.get("person", {})
     if not isinstance(person_data, dict):
         raise DietFileError(f"{name}: [person] must be a table with age and sex.")
-    extra = set(person_data) - {"age", "sex", "pregnant", "lactating", "weight_kg", "diet"}
+    allowed = [f.name for f in fields(Person)]
+    extra = set(person_data) - set(allowed)
     if extra:
         raise DietFileError(
             f"{name}, line {_line_of(text, sorted(extra)[0])}: unknown field(s) "
-            f"{sorted(extra)} in [person]; allowed: age, sex, pregnant, lactating, "
-            "weight_kg, diet."
+            f"{sorted(extra)} in [person]; allowed: {', '.join(allowed)}."
         )
     try:
         person = Person(**person_data)
-    except DietFileError as exc:
-        raise DietFileError(f"{name}, [person]: {exc}") from exc
-    except TypeError as exc:
-        raise DietFileError(f"{name}, [person]: {exc}") from exc
+    except K2LabError as exc:
+        raise DietFileError(f"{name}, [person]: {exc}", field=exc.field) from exc
     days_data = data.get("day")
     if not isinstance(days_data, list) or not days_data:
         raise DietFileError(f"{name}: no [[day]] tables. Add at least one [[day]] with foods.")

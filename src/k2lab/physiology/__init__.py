@@ -2,7 +2,6 @@
 
 The public API:
 
-- :class:`Dose`, :func:`parse_regimen` - what is taken, and when;
 - :func:`simulate_exposure` -> :class:`ExposureResult` with one :class:`Endpoint` per
   predicted quantity (plasma K1/MK-4/MK-7 nmol/L, ucOC ng/mL, ucOC/cOC, dp-ucMGP pmol/L,
   INR under a vitamin K antagonist);
@@ -22,17 +21,13 @@ from k2lab.physiology.exposure import (
 )
 from k2lab.physiology.inr import DOACS, MEDICATIONS, VKAS
 from k2lab.physiology.params import Parameter, ParameterSet, default_parameters, load_sources
-from k2lab.physiology.regimen import MATRICES, VITAMERS, Dose, parse_regimen
 from k2lab.physiology.validation import validation_report
 
 __all__ = [
     "DOACS",
-    "MATRICES",
     "MEDICATIONS",
     "POPULATIONS",
-    "VITAMERS",
     "VKAS",
-    "Dose",
     "Endpoint",
     "ExposureOptions",
     "ExposureResult",
@@ -42,7 +37,6 @@ __all__ = [
     "default_parameters",
     "load_arms",
     "load_sources",
-    "parse_regimen",
     "simulate_exposure",
     "validation_report",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from k2lab.errors import RegimenError
-from k2lab.physiology.regimen import MATRICES
+from k2lab.vocab import MATRICES
 
 __all__ = ["ka_factor", "relative_bioavailability", "vitamer_class"]
 

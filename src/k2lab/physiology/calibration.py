@@ -29,7 +29,7 @@ from k2lab.physiology.exposure import (
 )
 from k2lab.physiology.params import ParameterSet, default_parameters
 from k2lab.physiology.pk import auc_nmol_h_per_L, disposition_modes
-from k2lab.physiology.regimen import Dose, parse_regimen
+from k2lab.regimen import Dose, parse_regimen
 from k2lab.units import ug_to_nmol
 
 __all__ = [
@@ -95,10 +95,10 @@ class Arm:
             m = _PHASE.match(part.strip())
             if m:
                 start, end = float(m.group("start")) * 168, float(m.group("end")) * 168
-                phase = parse_regimen(m.group("regimen"), end - start, self.matrix)
+                phase = parse_regimen(m.group("regimen")).doses(end - start, matrix=self.matrix)
                 out += [Dose(d.time_h + start, d.vitamer, d.amount_ug, d.matrix) for d in phase]
             else:
-                out += parse_regimen(part.strip(), self.weeks * 168, self.matrix)
+                out += parse_regimen(part.strip()).doses(self.weeks * 168, matrix=self.matrix)
         return out
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from k2lab.foods.nutrients import K2_VITAMERS
 from k2lab.intake.diet import Diet
-from k2lab.physiology.regimen import MATRICES, VITAMERS, Dose
+from k2lab.regimen import Dose
+from k2lab.vocab import MATRICES
+from k2lab.vocab import SIMULATED_VITAMERS as VITAMERS
 
 __all__ = ["HABITUAL_UG_PER_DAY", "diet_doses", "diet_notes"]
 
@@ -25,7 +27,11 @@ SUPPLEMENT_HOUR = 8.0
 
 
 def diet_doses(diet: Diet, duration_h: float) -> list[Dose]:
-    """Doses of the simulated vitamers from ``diet`` over ``duration_h`` hours."""
+    """Doses of the simulated vitamers from ``diet`` over ``duration_h`` hours.
+
+    A typical day's supplements are dosed on their schedule ("MK-7 360 ug mon,wed,fri");
+    a diary's are dosed on the days that list them.
+    """
     doses = []
     n_days = int(-(-duration_h // 24))
     for d in range(n_days):
@@ -36,10 +42,16 @@ def diet_doses(diet: Diet, duration_h: float) -> list[Dose]:
                 amount = entry.grams.grams / 100.0 * entry.food.per_100g(vitamer)
                 if amount > 0 and d * 24 + MEAL_HOUR < duration_h:
                     doses.append(Dose(d * 24 + MEAL_HOUR, vitamer, amount, matrix))
+        if diet.typical_day:
+            continue  # a typical day's supplements follow their own schedule, below
         for s in day.supplements:
             if s.nutrient in VITAMERS and d * 24 + SUPPLEMENT_HOUR < duration_h:
                 doses.append(Dose(d * 24 + SUPPLEMENT_HOUR, s.nutrient, s.amount, "supplement"))
-    return doses
+    if diet.typical_day:
+        for s in diet.days[0].supplements:
+            if s.nutrient in VITAMERS and s.regimen is not None and SUPPLEMENT_HOUR < duration_h:
+                doses += s.regimen.doses(duration_h, hour_of_day=SUPPLEMENT_HOUR)
+    return sorted(doses, key=lambda dose: dose.time_h)
 
 
 def diet_notes(diet: Diet) -> list[str]:

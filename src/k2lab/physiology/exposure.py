@@ -7,8 +7,9 @@ baseline, a final value, a percent change, a prediction interval and a trajector
 
 Example
 -------
->>> from k2lab.physiology.regimen import parse_regimen
->>> res = simulate_exposure(parse_regimen("MK-7 180 ug daily", 12 * 168), hours=12 * 168)
+>>> from k2lab.regimen import parse_regimen
+>>> doses = parse_regimen("MK-7 180 ug daily").doses(12 * 168)
+>>> res = simulate_exposure(doses, hours=12 * 168)
 >>> res.endpoints["dp_ucMGP_pmol_per_L"].change_percent < -20
 True
 """
@@ -36,8 +37,10 @@ from k2lab.physiology.inr import (
 )
 from k2lab.physiology.params import ParameterSet, default_parameters
 from k2lab.physiology.pk import Modes, disposition_modes, superpose_grid
-from k2lab.physiology.regimen import VITAMERS, Dose
+from k2lab.regimen import Dose
 from k2lab.units import ug_to_nmol
+from k2lab.vocab import ENDPOINTS, plasma_endpoint_name
+from k2lab.vocab import SIMULATED_VITAMERS as VITAMERS
 
 __all__ = [
     "POPULATIONS",
@@ -45,6 +48,7 @@ __all__ = [
     "ExposureOptions",
     "ExposureResult",
     "endpoint_from_draws",
+    "exposure_notes",
     "group_doses",
     "simulate_exposure",
     "simulate_trajectories",
@@ -57,18 +61,6 @@ POPULATIONS: tuple[str, ...] = ("healthy", "postmenopausal", "hemodialysis")
 _PLASMA_BASE = {"healthy": "healthy", "postmenopausal": "postmenopausal", "hemodialysis": "healthy"}
 _PLASMA_SHOWN = ("K1", "MK-4", "MK-7")
 _MAX_HOURS = 50 * 365 * 24.0
-
-_UNITS = {
-    "dp_ucMGP_pmol_per_L": "pmol/L",
-    "ucOC_ng_per_mL": "ng/mL",
-    "ucOC_cOC_ratio": "1",
-    "INR": "1",
-}
-
-
-def plasma_endpoint_name(vitamer: str) -> str:
-    """``MK-7`` -> ``plasma_MK7_nmol_per_L``."""
-    return f"plasma_{vitamer.replace('-', '')}_nmol_per_L"
 
 
 @dataclass(frozen=True)
@@ -144,6 +136,7 @@ class ExposureResult:
     source_keys: tuple[str, ...] = ()
     interval_percent: float = 90.0
     n_samples: int = 1
+    draws: Mapping[str, FloatArray] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with units in the field names."""
@@ -349,10 +342,16 @@ def simulate_trajectories(
     return out
 
 
-def _notes(doses: Sequence[Dose], medication: str | None, population: str) -> list[str]:
+def exposure_notes(doses: Sequence[Dose], medication: str | None, population: str) -> list[str]:
+    """What the reader of a vitamin K simulation must know about these inputs."""
     notes = []
     if medication in DOACS:
         notes.append(DOAC_NOTE.format(drug=medication.capitalize()))
+    elif medication is not None and medication not in VKAS:
+        notes.append(
+            f"{medication.capitalize()}: no interaction with vitamin K kinetics or "
+            "carboxylation is modelled, so it does not change these results."
+        )
     if medication in VKAS:
         notes.append(
             "INR assumes the antagonist dose stays fixed; in practice it is re-titrated, so "
@@ -430,9 +429,10 @@ def simulate_exposure(
     ]
     tail = (100.0 - opts.interval_percent) / 2.0
     endpoints: dict[str, Endpoint] = {}
+    draws: dict[str, FloatArray] = {}
     for name in runs[0]:
-        unit = "nmol/L" if name.startswith("plasma_") else _UNITS[name]
-        stack = np.vstack([r[name] for r in runs])
+        unit = ENDPOINTS[name].unit
+        draws[name] = stack = np.vstack([r[name] for r in runs])
         endpoints[name] = endpoint_from_draws(name, unit, stack, time_h, tail)
     keys = sorted({k for r in base_params.records for k in r.source_key.split(";")})
     return ExposureResult(
@@ -442,8 +442,9 @@ def simulate_exposure(
         step_h=float(step_h),
         time_h=time_h,
         endpoints=endpoints,
-        notes=tuple(_notes(doses, med, population)),
+        notes=tuple(exposure_notes(doses, med, population)),
         source_keys=tuple(keys),
         interval_percent=opts.interval_percent,
         n_samples=len(samples),
+        draws=draws,
     )

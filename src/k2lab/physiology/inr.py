@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab import vocab
+from k2lab.vocab import DOACS
+
 __all__ = [
     "DOACS",
     "DOAC_NOTE",
@@ -31,12 +34,13 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: Vitamin K antagonists the model covers.
+#: Vitamin K antagonists with INR parameters (phenprocoumon, far longer-acting, has none).
 VKAS: tuple[str, ...] = ("warfarin", "acenocoumarol")
-#: Direct oral anticoagulants (not vitamin K dependent).
-DOACS: tuple[str, ...] = ("apixaban", "rivaroxaban", "dabigatran", "edoxaban")
-#: Every accepted medication name.
-MEDICATIONS: tuple[str, ...] = (*VKAS, *DOACS)
+#: Medications the vitamin K physiology accepts: the antagonists above (INR predicted) and
+#: every other known medication except those it cannot represent (a note explains them).
+MEDICATIONS: tuple[str, ...] = tuple(
+    m for m in vocab.MEDICATIONS if m not in vocab.VKAS or m in VKAS
+)
 
 DOAC_NOTE = (
     "{drug} is a direct oral anticoagulant: its effect does not depend on vitamin K, so "

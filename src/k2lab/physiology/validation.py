@@ -16,7 +16,7 @@ from k2lab.physiology.calibration import FREE_PARAMETERS, _rms, predict_all
 from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
 from k2lab.physiology.pk import disposition_modes
-from k2lab.physiology.regimen import Dose, parse_regimen
+from k2lab.regimen import Dose, parse_regimen
 
 __all__ = ["Check", "model_checks", "validation_report"]
 
@@ -97,7 +97,7 @@ def model_checks() -> list[Check]:
     weeks = 8
     acc = {}
     for v in ("MK-7", "K1"):
-        doses = parse_regimen(f"{v} 100 ug daily", weeks * 168)
+        doses = parse_regimen(f"{v} 100 ug daily").doses(weeks * 168)
         traj = simulate_trajectories(
             group_doses(doses),
             population="healthy",
@@ -149,7 +149,7 @@ def model_checks() -> list[Check]:
         ),
     ):
         traj = simulate_trajectories(
-            group_doses(parse_regimen(regimen, weeks_inr * 168)),
+            group_doses(parse_regimen(regimen).doses(weeks_inr * 168)),
             population="healthy",
             medication="acenocoumarol",
             step_h=24.0,

@@ -1,0 +1,395 @@
+"""``simulate(scenario) -> Trajectory``: one entry point for every horizon.
+
+The horizon picks the resolution (:attr:`SimulationOptions.resolution` can force one):
+
+- up to 10 days, **kinetics**: the vitamin K layers (absorption, kinetics, carboxylation,
+  INR) hour by hour, for single doses and the first days of a regimen;
+- longer, **system**: the calcium system (vitamin D → 25(OH)D, calcium absorption, the
+  Peterson–Riggs core, BMD, calcification) with the vitamin K layers resolved hourly and
+  reported daily. A person the calcium system cannot represent (dialysis, eGFR < 15,
+  under 18) gets the vitamin K layers daily, and the trajectory says why the rest is
+  missing (``Trajectory.skipped``).
+
+Every input is honoured or refused: an input that acts only through a layer that does not
+run (sunlight at a 72-hour horizon, D3 for a dialysis patient) is an error naming it with
+``strict=True`` (the default), and a note in the trajectory otherwise.
+
+Example
+-------
+>>> from k2lab.scenario import Horizon, Scenario
+>>> t = simulate(Scenario(supplements=("MK-7 180 ug daily",), horizon=Horizon.weeks(12)),
+...              options=SimulationOptions(n_samples=1, resolution="kinetics"))
+>>> t["dp_ucMGP_pmol_per_L"].change_percent < -20
+True
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from k2lab.calcium.system import (
+    DAYS_PER_YEAR,
+    SystemScenario,
+    check_person,
+    scenario_from_diet,
+    simulate_system,
+)
+from k2lab.errors import ScenarioError
+from k2lab.physiology.diet import diet_doses, diet_notes
+from k2lab.physiology.exposure import ExposureOptions, exposure_notes, simulate_exposure
+from k2lab.regimen import Dose
+from k2lab.scenario import Scenario
+from k2lab.trajectory import Comparison, Series, Trajectory
+
+__all__ = [
+    "KINETICS_MAX_HOURS",
+    "SimulationOptions",
+    "compare",
+    "simulate",
+    "simulate_many",
+]
+
+#: Longest horizon simulated hour by hour with the vitamin K layers only (10 days).
+KINETICS_MAX_HOURS = 240.0
+RESOLUTIONS = ("auto", "kinetics", "system")
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """How to simulate.
+
+    n_samples : parameter draws for the intervals (``None``: 50 for kinetics, 20 for the
+        system; 1 = central only).
+    seed : seed of the draws (the same seed gives the same draws, so runs pair up).
+    interval_percent : width of the prediction interval.
+    resolution : ``auto`` (by horizon), ``kinetics`` or ``system``.
+    strict : refuse inputs no running layer uses (else: a note).
+    throw : raise when a draw fails (else: leave it out of the intervals; see
+        ``Trajectory.draw_ok``).
+    """
+
+    n_samples: int | None = None
+    seed: int = 20121
+    interval_percent: float = 90.0
+    resolution: str = "auto"
+    strict: bool = True
+    throw: bool = True
+
+    def __post_init__(self) -> None:
+        n = self.n_samples
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 2000):
+            raise ScenarioError(
+                f"n_samples must be a whole number from 1 to 2000, not {n!r}.", field="samples"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ScenarioError(
+                f"seed must be a whole number ≥ 0, not {self.seed!r}.", field="seed"
+            )
+        if not 50 <= self.interval_percent < 100:
+            raise ScenarioError(
+                f"interval_percent must be in [50, 100), not {self.interval_percent!r}.",
+                field="interval_percent",
+            )
+        if self.resolution not in RESOLUTIONS:
+            raise ScenarioError(
+                f"Unknown resolution '{self.resolution}'; use {', '.join(RESOLUTIONS)}.",
+                field="resolution",
+            )
+
+
+def _system_inputs(scenario: Scenario) -> list[tuple[str, str, bool]]:
+    """Inputs that act only through the calcium system: ``(name, field, given)``."""
+    p = scenario.person
+    calcium_d = [r for r in scenario.regimens if not r.is_vitamin_k]
+    return [
+        ("sunlight", "sun", p.sun is not None),
+        ("eGFR", "egfr_ml_per_min", p.egfr_ml_per_min is not None and not p.dialysis),
+        ("the calcification score", "calcification_au", p.calcification_au is not None),
+        ("calcium from food", "calcium_food_mg_per_day", p.calcium_food_mg_per_day is not None),
+        (
+            "vitamin D from food",
+            "vitamin_d_food_ug_per_day",
+            p.vitamin_d_food_ug_per_day is not None,
+        ),
+        (
+            " and ".join(r.text for r in calcium_d) or "vitamin D/calcium supplements",
+            "supplements",
+            bool(calcium_d),
+        ),
+    ]
+
+
+def _resolution(scenario: Scenario, opts: SimulationOptions) -> tuple[str, str | None]:
+    """The resolution to run and, if the calcium system cannot, why."""
+    if opts.resolution == "kinetics":
+        return "kinetics", "kinetics resolution was asked for"
+    if opts.resolution == "auto" and scenario.horizon.hours <= KINETICS_MAX_HOURS:
+        return "kinetics", (
+            f"the horizon ({scenario.horizon}) is 10 days or less; bone, vessel and "
+            "25(OH)D change over weeks to years (simulate --weeks 2 or longer)"
+        )
+    try:
+        check_person(scenario.person)
+    except ScenarioError as exc:
+        if opts.resolution == "system":
+            raise
+        return "kinetics", exc.message
+    return "system", None
+
+
+def _check_inputs(scenario: Scenario, why_no_system: str | None, strict: bool) -> list[str]:
+    notes = []
+    p = scenario.person
+    if p.age < 18:
+        raise ScenarioError(
+            f"The physiology's parameters come from studies in adults; it cannot simulate "
+            f"a {p.age:g}-year-old (the intake report covers children).",
+            field="age",
+        )
+    if p.pregnant or p.lactating:
+        raise ScenarioError(
+            "The physiology has no parameters for pregnancy or lactation, so it cannot "
+            "simulate them; the intake report and advice do cover them.",
+            field="pregnant" if p.pregnant else "lactating",
+        )
+    if why_no_system is not None:
+        for what, name, given in _system_inputs(scenario):
+            if not given:
+                continue
+            text = (
+                f"{what} acts through the calcium system, which does not run here: {why_no_system}."
+            )
+            if strict:
+                raise ScenarioError(f"{text} Leave it out.", field=name)
+            notes.append(f"Not used: {text}")
+        if scenario.diet is not None:
+            notes.append(
+                "The diet's calcium and vitamin D act through the calcium system, which does "
+                "not run here; its vitamin K is simulated."
+            )
+    unused = [f for f in ("weight_kg", "diet") if getattr(p, f) is not None]
+    if unused:
+        notes.append(f"Not used by the physiology: {', '.join(unused)} (no sourced effect).")
+    if p.kidney_stage in ("G3a", "G3b", "G4", "G5"):
+        notes.append(
+            f"Kidney function stage {p.kidney_stage}: the vitamin K layers use the "
+            f"{p.vitamin_k_population} baseline (no CKD-specific vitamin K status is "
+            "parameterised; people with CKD tend to have higher dp-ucMGP)."
+        )
+    return notes
+
+
+def _medication_notes(scenario: Scenario) -> list[str]:
+    main = scenario.anticoagulant
+    return [n for m in scenario.medications if m != main for n in exposure_notes([], m, "")]
+
+
+def _k_doses(scenario: Scenario, hours: float) -> list[Dose]:
+    doses = [d for r in scenario.regimens if r.is_vitamin_k for d in r.doses(hours)]
+    if scenario.diet is not None:
+        doses += diet_doses(scenario.diet, hours)
+    return doses
+
+
+def _run_kinetics(scenario: Scenario, opts: SimulationOptions) -> Trajectory:
+    hours = scenario.horizon.hours
+    doses = _k_doses(scenario, hours)
+    n = opts.n_samples or 50
+    res = simulate_exposure(
+        doses,
+        population=scenario.person.vitamin_k_population,
+        medication=scenario.anticoagulant,
+        hours=hours,
+        options=ExposureOptions(
+            step_h=1.0 if hours <= KINETICS_MAX_HOURS else 24.0,
+            n_samples=n,
+            seed=opts.seed,
+            interval_percent=opts.interval_percent,
+        ),
+    )
+    notes = [*res.notes, *_medication_notes(scenario)]
+    if scenario.diet is not None:
+        notes += diet_notes(scenario.diet)
+    per_day: dict[str, float] = {}
+    for d in doses:
+        per_day[d.vitamer] = per_day.get(d.vitamer, 0.0) + d.amount_ug / max(hours / 24.0, 1.0)
+    return Trajectory(
+        label=scenario.label,
+        resolution="kinetics",
+        time_h=res.time_h,
+        series={
+            name: Series.from_draws(name, stack, interval_percent=opts.interval_percent)
+            for name, stack in res.draws.items()
+        },
+        n_samples=res.n_samples,
+        seed=opts.seed,
+        interval_percent=opts.interval_percent,
+        draw_ok=(True,) * res.n_samples,
+        inputs={f"{v.lower().replace('-', '')}_ug_per_day": round(a, 4) for v, a in per_day.items()}
+        | {"population": scenario.person.vitamin_k_population},
+        notes=tuple(dict.fromkeys(notes)),
+        source_keys=res.source_keys,
+    )
+
+
+def _system_scenario(scenario: Scenario) -> tuple[SystemScenario, list[str]]:
+    person = scenario.person
+    days = scenario.horizon.days
+    k = tuple(r for r in scenario.regimens if r.is_vitamin_k)
+    med = scenario.anticoagulant
+    if scenario.diet is not None:
+        base = scenario_from_diet(
+            scenario.diet, person, years=days / DAYS_PER_YEAR, k_regimens=k, medication=med
+        )
+    else:
+        base = SystemScenario(subject=person, k_regimens=k, medication=med)
+    notes: list[str] = []
+    calcium = base.calcium_supplement_mg_per_day
+    vitamin_d = base.vitamin_d_supplement_ug_per_day
+    doses = base.calcium_supplement_doses
+    for r in scenario.regimens:
+        if r.is_vitamin_k:
+            continue
+        mean = r.mean_per_day(days)
+        if not r.constant:
+            notes.append(
+                f"'{r.text}' is simulated at its mean daily amount over the horizon "
+                f"({mean:.3g} {r.unit}/day): the calcium system takes daily amounts."
+            )
+        if r.substance == "calcium":
+            calcium += mean
+            doses = max(doses, min(r.intakes_per_day, 6))
+        else:
+            vitamin_d += mean
+    system = replace(
+        base,
+        calcium_food_mg_per_day=(
+            base.calcium_food_mg_per_day
+            if person.calcium_food_mg_per_day is None
+            else person.calcium_food_mg_per_day
+        ),
+        vitamin_d_food_ug_per_day=(
+            base.vitamin_d_food_ug_per_day
+            if person.vitamin_d_food_ug_per_day is None
+            else person.vitamin_d_food_ug_per_day
+        ),
+        calcium_supplement_mg_per_day=calcium,
+        calcium_supplement_doses=doses,
+        vitamin_d_supplement_ug_per_day=vitamin_d,
+        label=scenario.label,
+    )
+    return system, notes
+
+
+def _run_system(scenario: Scenario, opts: SimulationOptions) -> Trajectory:
+    system, notes = _system_scenario(scenario)
+    res = simulate_system(
+        system,
+        years=scenario.horizon.days / DAYS_PER_YEAR,
+        n_samples=opts.n_samples or 20,
+        seed=opts.seed,
+        interval_percent=opts.interval_percent,
+        throw=opts.throw,
+    )
+    ok = np.array(res.draw_ok)
+    doses = [*system.k_doses, *(d for r in system.regimens for d in r.doses(24.0 * 7))]
+    notes += res.notes
+    notes += exposure_notes(doses, system.medication, scenario.person.vitamin_k_population)
+    notes += _medication_notes(scenario)
+    if scenario.diet is not None:
+        notes += diet_notes(scenario.diet)
+    return Trajectory(
+        label=scenario.label,
+        resolution="system",
+        time_h=res.time_days * 24.0,
+        series={
+            name: Series.from_draws(
+                name, res.draws[name], interval_percent=opts.interval_percent, ok=ok
+            )
+            for name in res.endpoints
+        },
+        n_samples=res.n_samples,
+        seed=opts.seed,
+        interval_percent=opts.interval_percent,
+        draw_ok=res.draw_ok,
+        inputs={**res.inputs, "population": scenario.person.vitamin_k_population},
+        notes=tuple(dict.fromkeys(notes)),
+        warnings=res.warnings,
+        source_keys=res.source_keys,
+    )
+
+
+def simulate(scenario: Scenario, *, options: SimulationOptions | None = None) -> Trajectory:
+    """Simulate ``scenario``; see the module docstring for what runs at which horizon.
+
+    Raises
+    ------
+    ScenarioError
+        A person or input the layers cannot represent (the field is named), with
+        ``strict`` an input no running layer uses, or a failed model run.
+    """
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(f"simulate takes a k2lab.Scenario, not {type(scenario).__name__}.")
+    opts = options or SimulationOptions()
+    resolution, why_not = _resolution(scenario, opts)
+    notes = _check_inputs(scenario, why_not, opts.strict)
+    traj = _run_system(scenario, opts) if resolution == "system" else _run_kinetics(scenario, opts)
+    skipped = {}
+    if why_not is not None:
+        skipped["calcium system"] = why_not
+    bad = [n for n, s in traj.series.items() if not math.isfinite(s.final)]
+    if bad:
+        raise ScenarioError(f"The model produced non-finite {', '.join(bad)}; check the inputs.")
+    return replace(traj, notes=(*notes, *traj.notes), skipped=skipped)
+
+
+def compare(
+    base: Scenario,
+    other: Scenario | Sequence[str],
+    *,
+    options: SimulationOptions | None = None,
+) -> Comparison:
+    """``base`` against ``other`` (a scenario, or supplements added to ``base``), with the
+    same parameter draws so the differences are paired."""
+    b = other if isinstance(other, Scenario) else base.adding(other)
+    return Comparison(simulate(base, options=options), simulate(b, options=options))
+
+
+def _simulate_one(args: tuple[Scenario, SimulationOptions | None]) -> Trajectory:
+    return simulate(args[0], options=args[1])
+
+
+def simulate_many(
+    scenarios: Sequence[Scenario],
+    *,
+    options: SimulationOptions | None = None,
+    processes: int = 1,
+    on_result: Callable[[int, Trajectory], None] | None = None,
+) -> list[Trajectory]:
+    """Simulate each scenario; with ``processes > 1`` in that many worker processes (each
+    builds its compiled model once). Results come back in order and are the same numbers
+    as in-process. ``on_result(i, trajectory)`` is called as each one finishes.
+    """
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+        raise ScenarioError(f"processes must be a whole number ≥ 1, not {processes!r}.")
+    out: list[Trajectory | None] = [None] * len(scenarios)
+    if processes == 1 or len(scenarios) < 2:
+        for i, s in enumerate(scenarios):
+            out[i] = simulate(s, options=options)
+            if on_result:
+                on_result(i, out[i])  # type: ignore[arg-type]
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+            jobs = pool.map(_simulate_one, [(s, options) for s in scenarios])
+            for i, t in enumerate(jobs):
+                out[i] = t
+                if on_result:
+                    on_result(i, t)
+    return [t for t in out if t is not None]
