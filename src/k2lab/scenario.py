@@ -1,5 +1,5 @@
 """One description of a question: a :class:`Scenario` (person, diet, supplements,
-medications, horizon) that :func:`k2lab.simulate` answers.
+medications, horizon) that :func:`k2lab.simulation` answers.
 
 Frozen and validated on construction (the bad field is named), picklable for worker
 processes, and the same for the CLI, the web app, the store and virtual trials.

@@ -124,7 +124,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Trajectory:
-    """What :func:`k2lab.simulate` returns for one scenario.
+    """What :func:`k2lab.simulation` returns for one scenario.
 
     ``resolution`` is ``kinetics`` (the vitamin K layers, hourly or daily) or ``system``
     (the calcium system with the vitamin K layers, daily). ``draw_ok`` marks draws that

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from k2lab.calcium.bone import bone_trend
-from k2lab.calcium.system import gla_daily
 from k2lab.calcium.vessel import calcification_index
+from k2lab.calcium.vitamin_k import gla_daily
 from k2lab.physiology.exposure import group_doses, simulate_trajectories
 from k2lab.physiology.params import default_parameters
 from k2lab.regimen import parse_regimen

@@ -14,7 +14,7 @@ MODULES = [
     "k2lab.person",
     "k2lab.scenario",
     "k2lab.trajectory",
-    "k2lab.simulate",
+    "k2lab.simulation",
     "k2lab.physiology.absorption",
     "k2lab.physiology.pk",
     "k2lab.physiology.gla",

@@ -1,8 +1,6 @@
-"""One scenario, one trajectory: the whole calcium system for one person over years.
+"""The whole calcium system for one person over years (:func:`simulate_system`).
 
-A :class:`SystemScenario` holds a person (:class:`~k2lab.person.Person`: age, sex,
-menopause, kidney function, sunlight), their daily calcium and vitamin D from food and supplements, vitamin K
-regimens (foods of a diet and supplements) and medication. :func:`simulate_system` runs
+For a :class:`~k2lab.calcium.system_scenario.SystemScenario` it runs
 
 1. vitamin D input → 25(OH)D (:mod:`.vitamin_d`), calcium intake → the core's oral input
    with load-dependent absorption (:mod:`.absorption`);
@@ -15,13 +13,10 @@ regimens (foods of a diet and supplements) and medication. :func:`simulate_syste
 
 Every uncertain parameter (the extension table and the physiology tables) is drawn
 ``n_samples`` times; the first draw is the central one, and the prediction interval is the
-central ``interval_percent`` of the draws. Two scenarios run with the same seed use the same
-draws, so :func:`compare_systems` reports paired differences.
-
-Day 0 is the person's own steady state: the core first runs 10 years on their food
-calcium, food and sun vitamin D and kidney function (bone cells settle within 1e-4), then
-supplements (calcium, vitamin D, vitamin K) and medication start. So a diet by itself
-does not show up as a change; what is added to it does.
+central ``interval_percent`` of the draws; the same seed gives the same draws, so two runs
+pair up (:func:`compare_systems`). Day 0 is the person's own steady state: the core first
+runs 10 years on their habitual food, sun and kidney function, then supplements and
+medication start; a diet by itself shows no change, what is added to it does.
 
 Example
 -------
@@ -44,30 +39,35 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from k2lab.calcium.absorption import effective_oral_calcium_mg_per_day
 from k2lab.calcium.bone import SITES, bone_trend, remodelling_bmd
 from k2lab.calcium.model import CALCIUM_MG_PER_MMOL, CalciumModel
 from k2lab.calcium.params import calcium_parameters
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import simulate_calcium
-from k2lab.calcium.vessel import calcification_index
-from k2lab.calcium.vitamin_d import (
-    d25_model_parameters,
-    vitamin_d_input_ug_per_day,
+from k2lab.calcium.system_scenario import (
+    BURN_IN_YEARS,
+    DAYS_PER_YEAR,
+    DEFAULT_EGFR_ML_PER_MIN,
+    DEFAULT_SUN,
+    HOURS_PER_DAY,
+    MAX_YEARS,
+    SYSTEM_ENDPOINTS,
+    SystemScenario,
+    check_person,
+    daily_inputs,
+    scenario_from_diet,
 )
+from k2lab.calcium.vessel import calcification_index
+from k2lab.calcium.vitamin_k import gla_daily
 from k2lab.errors import IntakeWarning, ScenarioError
-from k2lab.intake.diet import Diet
-from k2lab.person import DEFAULT_MENOPAUSE_AGE, Person
-from k2lab.physiology.diet import diet_doses
+from k2lab.person import DEFAULT_MENOPAUSE_AGE
 from k2lab.physiology.exposure import (
     Endpoint,
     endpoint_from_draws,
     group_doses,
-    simulate_trajectories,
 )
-from k2lab.physiology.inr import MEDICATIONS
 from k2lab.physiology.params import ParameterSet, default_parameters
-from k2lab.regimen import Dose, Regimen, parse_regimen
+from k2lab.regimen import Dose
 from k2lab.vocab import ENDPOINTS
 
 __all__ = [
@@ -81,180 +81,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-HOURS_PER_DAY = 24.0
-DAYS_PER_YEAR = 365
-MAX_YEARS = 50.0
-#: Years the core runs on the person's habitual food, sun and kidney function first.
-BURN_IN_YEARS = 10.0
-#: What a person who does not give them is assumed to have (stated in the notes).
-DEFAULT_EGFR_ML_PER_MIN = 90.0
-DEFAULT_SUN = "low"
-#: Endpoints the system returns (units from k2lab.vocab).
-SYSTEM_ENDPOINTS = (
-    "plasma_K1_nmol_per_L",
-    "plasma_MK4_nmol_per_L",
-    "plasma_MK7_nmol_per_L",
-    "plasma_MK8_nmol_per_L",
-    "plasma_MK9_nmol_per_L",
-    "plasma_calcium_mmol_per_L",
-    "plasma_phosphate_mmol_per_L",
-    "pth_pmol_per_L",
-    "calcitriol_pmol_per_L",
-    "vitamin_d25_nmol_per_L",
-    "calcium_absorbed_mg_per_day",
-    "urinary_calcium_mg_per_day",
-    "ucOC_ng_per_mL",
-    "ucOC_cOC_ratio",
-    "dp_ucMGP_pmol_per_L",
-    "INR",
-    "bmd_lumbar_spine_change_percent",
-    "bmd_femoral_neck_change_percent",
-    "calcification_index_AU",
-)
-
-
-def check_person(person: Person) -> None:
-    """Refuse a person the calcium system cannot represent, saying why.
-
-    Raises
-    ------
-    ScenarioError
-        Under 18 or over 110 years, on dialysis, or eGFR below 15 mL/min.
-    """
-    if not 18 <= person.age <= 110:
-        raise ScenarioError(
-            f"The calcium system models adults aged 18-110 (the bone parameters come from "
-            f"adult cohorts), not {person.age:g} years.",
-            field="age",
-        )
-    if person.dialysis or (person.egfr_ml_per_min is not None and person.egfr_ml_per_min < 15):
-        raise ScenarioError(
-            "The Peterson & Riggs calcium core is not valid in kidney failure (eGFR below "
-            "15 mL/min or dialysis): its kidney terms were fitted to GFR ≥ 15 and dialysis "
-            "removes calcium and phosphate by another route. PTH, calcitriol, BMD and "
-            "calcification cannot be simulated for this person; the vitamin K layers can.",
-            field="egfr_ml_per_min" if not person.dialysis else "dialysis",
-        )
-
-
-@dataclass(frozen=True)
-class SystemScenario:
-    """Inputs of one calcium-system run (daily amounts; see :func:`scenario_from_diet`).
-
-    ``calcium_food_mg_per_day`` defaults to the model's reference intake (964 mg/day).
-    ``k_regimens`` are texts such as ``"MK-7 180 ug daily"``; ``k_doses`` are explicit doses
-    (e.g. a diet's foods) for the whole run, hours from the start.
-    """
-
-    subject: Person = field(default_factory=Person)
-    calcium_food_mg_per_day: float | None = None
-    calcium_supplement_mg_per_day: float = 0.0
-    calcium_supplement_doses: int = 1
-    vitamin_d_food_ug_per_day: float = 0.0
-    vitamin_d_supplement_ug_per_day: float = 0.0
-    k_regimens: tuple[Regimen | str, ...] = ()
-    k_doses: tuple[Dose, ...] = ()
-    medication: str | None = None
-    label: str = "scenario"
-    notes: tuple[str, ...] = ()
-
-    @property
-    def regimens(self) -> tuple[Regimen, ...]:
-        """The vitamin K regimens, parsed (construction has parsed every text)."""
-        return tuple(r for r in self.k_regimens if isinstance(r, Regimen))
-
-    def __post_init__(self) -> None:
-        check_person(self.subject)
-        for name in (
-            "calcium_supplement_mg_per_day",
-            "vitamin_d_food_ug_per_day",
-            "vitamin_d_supplement_ug_per_day",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise ScenarioError(f"{name} must be a number ≥ 0, not {value!r}.")
-        food = self.calcium_food_mg_per_day
-        if food is not None and (
-            not isinstance(food, int | float) or not math.isfinite(food) or food < 0
-        ):
-            raise ScenarioError(f"calcium_food_mg_per_day must be a number ≥ 0, not {food!r}.")
-        if int(self.calcium_supplement_doses) != self.calcium_supplement_doses or not (
-            1 <= self.calcium_supplement_doses <= 6
-        ):
-            raise ScenarioError("calcium_supplement_doses must be a whole number from 1 to 6.")
-        med = None if self.medication is None else self.medication.strip().lower()
-        if med in ("", "none"):
-            med = None
-        if med == "teriparatide":
-            raise ScenarioError(
-                "Teriparatide is simulated by the calcium core (CalciumScenario.teriparatide), "
-                "not by the calcium system: its bone response has not been checked against "
-                "trials here."
-            )
-        if med is not None and med not in MEDICATIONS:
-            raise ScenarioError(
-                f"Unknown medication {self.medication!r}; use one of {', '.join(MEDICATIONS)}."
-            )
-        object.__setattr__(self, "medication", med)
-        regimens = tuple(parse_regimen(r) if isinstance(r, str) else r for r in self.k_regimens)
-        if any(not r.is_vitamin_k for r in regimens):
-            raise ScenarioError("k_regimens holds vitamin K regimens only.", field="k_regimens")
-        object.__setattr__(self, "k_regimens", regimens)
-        object.__setattr__(self, "k_doses", tuple(self.k_doses))
-
-
-def scenario_from_diet(
-    diet: Diet,
-    subject: Person,
-    *,
-    years: float,
-    k_regimens: Sequence[Regimen | str] = (),
-    medication: str | None = None,
-    label: str = "scenario",
-) -> SystemScenario:
-    """A scenario from a diet or diary: its mean calcium and vitamin D, its vitamin K doses.
-
-    Calcium and vitamin D from foods and supplements are the diet's daily means (the core
-    is driven by the mean; bone responds over months). Foods without calcium data count as
-    zero and are named in the notes; if no food has calcium data, this is an error.
-    """
-    from k2lab.intake.compute import compute_intake
-
-    intake = compute_intake(diet)
-    foods = {e.food.key: e.food for day in diet.days for e in day.foods}
-    missing = sorted(f.name for f in foods.values() if f.nutrient("calcium") is None)
-    notes: list[str] = []
-    supp_ca = intake.supplements.get("calcium", 0.0)
-    supp_d = intake.supplements.get("vitamin_d", 0.0)
-    food_ca = intake.mean["calcium"].typical - supp_ca
-    food_d = intake.mean["vitamin_d"].typical - supp_d
-    if foods and len(missing) == len(foods):
-        raise ScenarioError(
-            f"None of the diet's foods has calcium data ({', '.join(missing[:5])}), so its "
-            "calcium intake is unknown. Use foods from the USDA part of the database "
-            "(k2lab foods search NAME) or give the calcium intake directly."
-        )
-    if missing:
-        notes.append(
-            f"No calcium data for {', '.join(missing)}; counted as 0 mg. Calcium from the "
-            f"other foods: {food_ca:.0f} mg/day."
-        )
-    if not foods:
-        food_ca = 0.0
-    doses = tuple(diet_doses(diet, years * DAYS_PER_YEAR * HOURS_PER_DAY))
-    # diet_doses includes the diet's vitamin K supplements; D and calcium are taken here.
-    return SystemScenario(
-        subject=subject,
-        calcium_food_mg_per_day=max(food_ca, 0.0),
-        calcium_supplement_mg_per_day=supp_ca,
-        vitamin_d_food_ug_per_day=max(food_d, 0.0),
-        vitamin_d_supplement_ug_per_day=supp_d,
-        k_regimens=tuple(parse_regimen(r) if isinstance(r, str) else r for r in k_regimens),
-        k_doses=doses,
-        medication=medication,
-        label=label,
-        notes=tuple(notes),
-    )
 
 
 @dataclass(frozen=True)
@@ -307,73 +133,8 @@ def _doses(scenario: SystemScenario, hours: float) -> list[Dose]:
     return doses
 
 
-def gla_daily(
-    groups: Mapping[tuple[str, str], tuple[FloatArray, FloatArray]],
-    *,
-    population: str,
-    medication: str | None,
-    n_days: int,
-    params: Mapping[tuple[str, str], float],
-) -> dict[str, FloatArray]:
-    """Gla status (and INR) once a day, from a run that resolves every dose hourly.
-
-    Carboxylation saturates, so it must see the hourly concentrations: at the daily mean
-    concentration, 1 mg/day of K1 would look 27 % more effective on BMD. Each daily value is
-    the mean of the hourly values within 12 hours of midnight (the last day: the half-window
-    that exists), so the slow layers' trapezoids integrate the hourly course; day 0 keeps
-    the baseline.
-    """
-    hourly = simulate_trajectories(
-        groups,
-        population=population,
-        medication=medication,
-        step_h=1.0,
-        n_steps=n_days * 24,
-        params=params,
-    )
-    return {k: _centred_daily_means(v) for k, v in hourly.items()}
-
-
-def _centred_daily_means(hourly: FloatArray) -> FloatArray:
-    n_days = (len(hourly) - 1) // 24
-    csum = np.concatenate(([0.0], np.cumsum(hourly)))
-    lo = np.clip(np.arange(n_days + 1) * 24 - 12, 0, None)
-    hi = np.clip(np.arange(n_days + 1) * 24 + 12, None, len(hourly) - 1)
-    out: FloatArray = (csum[hi + 1] - csum[lo]) / (hi + 1 - lo)
-    out[0] = hourly[0]
-    return out
-
-
 def _per_sample(samples: Sequence[ParameterSet], name: str, scope: str = "all") -> FloatArray:
     return np.array([ps.value(name, scope) for ps in samples])
-
-
-def _inputs(
-    scenario: SystemScenario, cal: Sequence[ParameterSet], food_ca: float, supp_ca: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, dict[str, list[float]]]:
-    """Per draw: vitamin D input (habitual, total), oral calcium (with, without supplements)
-    and the vitamin D hook's parameters."""
-    subject = scenario.subject
-    sun = subject.sun or DEFAULT_SUN
-    n = len(cal)
-    habitual_d, total_d, oral, habitual_oral = (np.empty(n) for _ in range(4))
-    d_params: dict[str, list[float]] = {}
-    for i, ps in enumerate(cal):
-        food_d = scenario.vitamin_d_food_ug_per_day
-        habitual_d[i] = vitamin_d_input_ug_per_day(food_d, 0.0, sun, ps)
-        total_d[i] = vitamin_d_input_ug_per_day(
-            food_d, scenario.vitamin_d_supplement_ug_per_day, sun, ps
-        )
-        oral[i] = float(
-            effective_oral_calcium_mg_per_day(
-                food_ca, supp_ca, ps, supplement_doses=scenario.calcium_supplement_doses
-            )
-        )
-        habitual_oral[i] = float(effective_oral_calcium_mg_per_day(food_ca, 0.0, ps))
-        hook = d25_model_parameters(total_d[i], ps, habitual_ug_per_day=habitual_d[i])
-        for k, v in hook.items():
-            d_params.setdefault(k, []).append(v)
-    return habitual_d, total_d, oral, habitual_oral, d_params
 
 
 def simulate_system(
@@ -432,7 +193,7 @@ def simulate_system(
     supp_ca = float(scenario.calcium_supplement_mg_per_day)
     with warnings_module.catch_warnings(record=True) as caught:
         warnings_module.simplefilter("always", IntakeWarning)
-        habitual_d, total_d, oral, habitual_oral, d_params = _inputs(
+        habitual_d, total_d, oral, habitual_oral, d_params = daily_inputs(
             scenario, cal, food_ca, supp_ca
         )
     warnings.extend(dict.fromkeys(str(w.message) for w in caught if w.category is IntakeWarning))

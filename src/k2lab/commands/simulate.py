@@ -1,5 +1,5 @@
 """``k2lab simulate``: parse the options into a :class:`~k2lab.scenario.Scenario`, call
-:func:`~k2lab.simulate.simulate` (or :func:`~k2lab.simulate.compare`) and render.
+:func:`~k2lab.simulation.simulate` (or :func:`~k2lab.simulation.compare`) and render.
 
 The command holds no physiology: every option becomes a field of the scenario, which the
 core honours or refuses with a reason (exit code 2).
@@ -21,7 +21,7 @@ from k2lab.intake.diet import load_diet
 from k2lab.person import PRESETS, SUN_LEVELS, Person
 from k2lab.regimen import REGIMEN_EXAMPLES
 from k2lab.scenario import Horizon, Scenario
-from k2lab.simulate import SimulationOptions, compare, simulate
+from k2lab.simulation import SimulationOptions, compare, simulate
 from k2lab.trajectory import Comparison, Trajectory
 
 __all__ = ["DISPLAY_ORDER", "plot_trajectories", "register"]

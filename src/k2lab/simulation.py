@@ -33,12 +33,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from k2lab.calcium.system import (
+from k2lab.calcium.system import simulate_system
+from k2lab.calcium.system_scenario import (
     DAYS_PER_YEAR,
     SystemScenario,
     check_person,
     scenario_from_diet,
-    simulate_system,
 )
 from k2lab.errors import ScenarioError
 from k2lab.physiology.diet import diet_doses, diet_notes
