@@ -132,7 +132,7 @@ def extend_sbml(sbml_text: str, params: ParameterSet | None = None) -> str:
     add_species(model, "D25", "Vasculature", "serum 25-hydroxyvitamin D (nmol/L)")
     for pid in EXTENSION_PARAMETERS:
         add_parameter(model, pid, values[pid])
-    add_parameter(model, "k2lab_calcitriol_substrate", None)
+    add_parameter(model, "k2lab_calcitriol_substrate", None, constant=False)
     add_initial_assignment(model, "D25", ci("k2lab_d25_start"))
 
     def saturation(x: ET.Element) -> ET.Element:

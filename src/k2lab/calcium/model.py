@@ -54,9 +54,13 @@ ENDPOINTS: dict[str, tuple[str, float]] = {
 }
 
 #: Endpoints of k2lab's extensions, reported only by models that have the species or rule
-#: (the vitamin D hook of :mod:`k2lab.calcium.extension` adds ``D25``).
+#: (the vitamin D hook of :mod:`k2lab.calcium.extension` adds ``D25``; the composed export
+#: of :mod:`k2lab.calcium.export` adds the slow layers).
 EXTENSION_ENDPOINTS: dict[str, tuple[str, float]] = {
     "vitamin_d25_nmol_per_l": ("D25", 1.0),
+    "bmd_remodelling_lumbar_spine_rel": ("k2lab_bmd_lumbar_spine", 1.0),
+    "bmd_remodelling_femoral_neck_rel": ("k2lab_bmd_femoral_neck", 1.0),
+    "calcification_index_au": ("k2lab_calcification_au", 1.0),
 }
 
 

@@ -96,9 +96,9 @@ def integrate(
     input_times
         Times at which ``params_at`` gives new values.
     resets
-        Species values set at a time: ``{t: {species_id: value}}`` (after the state at
-        ``t`` is reported, so an output at ``t`` shows the state before the reset, except at
-        0). Resets after ``times[-1]`` are ignored.
+        Species values set at a time: ``{t: {species_id: value}}``; an output at ``t``
+        shows the state after the reset (and the inputs from ``t`` on). Resets after
+        ``times[-1]`` are ignored.
     observe
         Species or dynamic rule variables to report at every output time.
     rtol, jacobian_age

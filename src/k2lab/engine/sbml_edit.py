@@ -160,15 +160,16 @@ def add_species(model: ET.Element, sid: str, compartment: str, name: str) -> Non
     )
 
 
-def add_parameter(model: ET.Element, pid: str, value: float | None, name: str = "") -> None:
-    """A parameter: constant with ``value``, or variable (set by a rule) when ``None``."""
+def add_parameter(
+    model: ET.Element, pid: str, value: float | None, *, constant: bool = True, name: str = ""
+) -> None:
+    """A parameter with ``value`` (``None``: set by an initial assignment or a rule)."""
     attrib = {"id": pid}
     if name:
         attrib["name"] = name
-    if value is None:
-        attrib["constant"] = "false"
-    else:
-        attrib.update({"value": repr(float(value)), "constant": "true"})
+    if value is not None:
+        attrib["value"] = repr(float(value))
+    attrib["constant"] = "true" if constant else "false"
     list_of(model, "listOfParameters").append(element("parameter", attrib))
 
 
