@@ -115,8 +115,9 @@ def test_integration_with_input_changes_and_resets_agrees_with_roadrunner(
 def test_people_are_columns_of_one_batch(compiled: CompiledModel) -> None:
     params, y0 = compiled.initial_values({"OralCa": np.array([0.4, 1.0, 2.5])})
     times = np.arange(11) * 24.0
+    y = np.broadcast_to(y0.reshape(compiled.n_species, -1), (compiled.n_species, 3))
     together = integrate(
-        compiled, y0, times, lambda t: compiled.parameters(params), observe=("CaConc",)
+        compiled, y, times, lambda t: compiled.parameters(params), observe=("CaConc",)
     )
     for i, oral in enumerate((0.4, 1.0, 2.5)):
         p1, y1 = compiled.initial_values({"OralCa": oral})
