@@ -159,3 +159,11 @@ def test_model_export_command_refuses_bad_paths(tmp_path: Path, where: str) -> N
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_docstring_example() -> None:
+    import doctest
+
+    import k2lab.calcium.export
+
+    assert doctest.testmod(k2lab.calcium.export).failed == 0

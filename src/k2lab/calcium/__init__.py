@@ -30,6 +30,7 @@ from k2lab.calcium.absorption import (
     effective_oral_calcium_mg_per_day,
     load_fraction,
 )
+from k2lab.calcium.export import composed_sbml
 from k2lab.calcium.extension import extend_sbml, extension_defaults
 from k2lab.calcium.model import (
     CALCIUM_MG_PER_MMOL,
@@ -64,6 +65,7 @@ __all__ = [
     "absorbed_fraction",
     "absorption_factor",
     "calcium_parameters",
+    "composed_sbml",
     "d25_model_parameters",
     "d25_steady_state_nmol_per_l",
     "effective_oral_calcium_mg_per_day",
