@@ -46,7 +46,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from k2lab.calcium.bone import SITES
-from k2lab.calcium.extension import extend_sbml
+from k2lab.calcium.extension import EXTENSION_SOURCES, extend_sbml
 from k2lab.calcium.model import shipped_sbml_text
 from k2lab.calcium.params import calcium_parameters
 from k2lab.calcium.vessel import DAYS_PER_YEAR
@@ -65,11 +65,33 @@ from k2lab.engine.sbml_edit import (
 from k2lab.errors import ModelFileError
 from k2lab.physiology.params import ParameterSet
 
-__all__ = ["EXPORT_SOURCES", "composed_sbml"]
+__all__ = ["SLOW_LAYER_PARAMETERS", "composed_sbml", "export_sources"]
 
 HOURS_PER_DAY = 24.0
-#: Source keys (``sources_calcium.csv``) of the slow layers' structure and values.
-EXPORT_SOURCES: tuple[str, ...] = ("openbonemin", "riggs2012", "shea2009", "goodman2000")
+#: The rows of ``calcium_params.csv`` that the slow layers write into the file.
+SLOW_LAYER_PARAMETERS: tuple[tuple[str, str], ...] = (
+    ("bmd_gamma_ob", "all"),
+    *((name, site) for site in SITES for name in ("bmd_kout_per_h", "bmd_gamma_oc")),
+    ("cac_progression_au_per_year", "all"),
+    ("cac_caxp_gamma", "all"),
+    ("cac_mgp_inhibition", "all"),
+)
+
+
+def export_sources(params: ParameterSet | None = None) -> tuple[str, ...]:
+    """Source keys (``sources_calcium.csv``) of the composed file: the core, the vitamin D
+    hook and the slow layers' parameter rows, in that order, each once.
+
+    Example
+    -------
+    >>> export_sources()[0]
+    'peterson_riggs_2010'
+    """
+    p = params if params is not None else calcium_parameters()
+    keys = ["peterson_riggs_2010", *EXTENSION_SOURCES]
+    for name, scope in SLOW_LAYER_PARAMETERS:
+        keys += p.record(name, scope).source_key.split(";")
+    return tuple(dict.fromkeys(keys))
 
 
 def composed_sbml(params: ParameterSet | None = None, *, sbml_text: str | None = None) -> str:

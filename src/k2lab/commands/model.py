@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from k2lab.calcium.export import EXPORT_SOURCES, composed_sbml
-from k2lab.calcium.extension import EXTENSION_SOURCES
+from k2lab.calcium.export import composed_sbml, export_sources
 from k2lab.commands._common import JsonOpt, err, friendly, print_json
 from k2lab.errors import K2LabError
 
@@ -40,8 +39,7 @@ def write_sbml(path: Path, *, force: bool = False) -> tuple[Path, tuple[str, ...
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise K2LabError(f"Cannot write '{path}': {exc.strerror or exc}.") from exc
-    keys = tuple(dict.fromkeys(("peterson_riggs_2010", *EXTENSION_SOURCES, *EXPORT_SOURCES)))
-    return path, keys
+    return path, export_sources()
 
 
 def register(app: typer.Typer) -> None:
