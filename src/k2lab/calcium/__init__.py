@@ -2,13 +2,16 @@
 gut, kidney, bone remodelling), simulated by an engine of k2lab's own.
 
 Why ``k2lab.calcium`` (not ``k2lab.physiology.calcium``): the calcium system is one layer of
-its own, with a reader, a code generator and a solver; a flat package keeps imports short,
-and later layers (vitamin K, vessel wall) can import it without a ``physiology`` umbrella.
+its own; a flat package keeps imports short, and later layers (vitamin K, vessel wall) can
+import it without a ``physiology`` umbrella.
 
-How it works: :mod:`._sbml` reads the shipped SBML; :mod:`._codegen` translates its MathML
-into a vectorised numpy right-hand side and analytic Jacobian, compiled once;
-:mod:`._rosenbrock` steps all people together with a shared step (RODAS3, sparse LU);
-:func:`simulate_calcium` drives it with daily inputs. :mod:`.reference` runs the same
+How it works: the generic SBML engine :mod:`k2lab.engine` reads the shipped SBML, compiles
+its MathML into a vectorised numpy right-hand side and analytic Jacobian, and steps all
+people together with a shared step (RODAS3, sparse LU). This package holds the physiology:
+:mod:`.model` (what the Peterson & Riggs inputs mean), :func:`simulate_calcium` (daily
+inputs, teriparatide), the vitamin D hook (:mod:`.extension`, :mod:`.vitamin_d`), calcium
+absorption, the slow layers (:mod:`.bone`, :mod:`.vessel`), the composed SBML export
+(:mod:`.export`) and the whole system (:mod:`.system`). :mod:`.reference` runs the same
 scenario with libroadrunner, which the tests use as the reference.
 
 Example
@@ -21,13 +24,13 @@ True
 
 from __future__ import annotations
 
-from k2lab.calcium._rosenbrock import SolverStats
 from k2lab.calcium.absorption import (
     absorbed_fraction,
     absorption_factor,
     effective_oral_calcium_mg_per_day,
     load_fraction,
 )
+from k2lab.calcium.export import composed_sbml
 from k2lab.calcium.extension import extend_sbml, extension_defaults
 from k2lab.calcium.model import (
     CALCIUM_MG_PER_MMOL,
@@ -46,6 +49,7 @@ from k2lab.calcium.vitamin_d import (
     sun_equivalent_ug_per_day,
     vitamin_d_input_ug_per_day,
 )
+from k2lab.engine.rosenbrock import SolverStats
 
 __all__ = [
     "CALCIUM_MG_PER_MMOL",
@@ -61,6 +65,7 @@ __all__ = [
     "absorbed_fraction",
     "absorption_factor",
     "calcium_parameters",
+    "composed_sbml",
     "d25_model_parameters",
     "d25_steady_state_nmol_per_l",
     "effective_oral_calcium_mg_per_day",

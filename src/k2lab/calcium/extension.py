@@ -26,21 +26,32 @@ True
 
 from __future__ import annotations
 
-import io
 import math
-import re
 import xml.etree.ElementTree as ET
 
 from k2lab.calcium.params import calcium_parameters
+from k2lab.engine.sbml_edit import (
+    MATHML,
+    SBML,
+    add_assignment_rule,
+    add_initial_assignment,
+    add_parameter,
+    add_species,
+    apply,
+    ci,
+    element,
+    list_of,
+    math_element,
+    parse_model,
+    to_text,
+)
 from k2lab.errors import ModelFileError
 from k2lab.physiology.params import ParameterSet
 
 __all__ = ["EXTENSION_PARAMETERS", "EXTENSION_SOURCES", "extend_sbml", "extension_defaults"]
 
-_SBML = "http://www.sbml.org/sbml/level3/version1/core"
-_MATHML = "http://www.w3.org/1998/Math/MathML"
-_S = f"{{{_SBML}}}"
-_M = f"{{{_MATHML}}}"
+_S = f"{{{SBML}}}"
+_M = f"{{{MATHML}}}"
 _HOURS_PER_DAY = 24.0
 
 #: The parameters the extension adds; a scenario sets them per person.
@@ -79,51 +90,6 @@ def extension_defaults(params: ParameterSet | None = None) -> dict[str, float]:
     }
 
 
-def _el(tag: str, attrib: dict[str, str] | None = None, *children: ET.Element) -> ET.Element:
-    e = ET.Element(tag, attrib or {})
-    e.extend(children)
-    return e
-
-
-def _ci(name: str) -> ET.Element:
-    e = ET.Element(f"{_M}ci")
-    e.text = f" {name} "
-    return e
-
-
-def _apply(op: str, *args: ET.Element) -> ET.Element:
-    return _el(f"{_M}apply", None, ET.Element(f"{_M}{op}"), *args)
-
-
-def _math(body: ET.Element) -> ET.Element:
-    return _el(f"{_M}math", None, body)
-
-
-def _list(model: ET.Element, tag: str, before: tuple[str, ...]) -> ET.Element:
-    """The model's ``listOf…`` element, created in SBML's element order if missing."""
-    found = model.find(f"{_S}{tag}")
-    if found is not None:
-        return found
-    new = ET.Element(f"{_S}{tag}")
-    children = list(model)
-    index = len(children)
-    for k, child in enumerate(children):
-        if child.tag.removeprefix(_S) in before:
-            index = k
-            break
-    model.insert(index, new)
-    return new
-
-
-def _register_namespaces(text: str) -> None:
-    """Keep the source's namespace prefixes on output (SBML core as the default)."""
-    for _event, (prefix, uri) in ET.iterparse(io.StringIO(text), events=("start-ns",)):
-        if prefix and uri != _SBML and not re.fullmatch(r"ns\d+", prefix):
-            ET.register_namespace(prefix, uri)
-    ET.register_namespace("mml", _MATHML)
-    ET.register_namespace("", _SBML)
-
-
 def extend_sbml(sbml_text: str, params: ParameterSet | None = None) -> str:
     """Add the vitamin D hook (25(OH)D species and substrate-dependent calcitriol).
 
@@ -139,7 +105,7 @@ def extend_sbml(sbml_text: str, params: ParameterSet | None = None) -> str:
     Returns
     -------
     str
-        SBML L3V1 core text that libroadrunner and :func:`k2lab.calcium._sbml.read_sbml`
+        SBML L3V1 core text that libroadrunner and :func:`k2lab.engine.sbml.read_sbml`
         load.
 
     Raises
@@ -147,13 +113,7 @@ def extend_sbml(sbml_text: str, params: ParameterSet | None = None) -> str:
     ModelFileError
         If the text is not SBML, lacks ``Calcitriol_production`` or already has the hook.
     """
-    try:
-        root = ET.fromstring(sbml_text.encode("utf-8"))
-    except ET.ParseError as exc:
-        raise ModelFileError(f"Cannot read the SBML text to extend: {exc}.") from exc
-    model = root.find(f"{_S}model")
-    if root.tag != f"{_S}sbml" or model is None:
-        raise ModelFileError("The text to extend is not an SBML Level 3 Version 1 model.")
+    root, model = parse_model(sbml_text, "the SBML text to extend")
     if any(s.get("id") == "D25" for s in model.iter(f"{_S}species")):
         raise ModelFileError("The model already has species 'D25'; extend the original SBML.")
     production = next(
@@ -169,81 +129,41 @@ def extend_sbml(sbml_text: str, params: ParameterSet | None = None) -> str:
         )
     values = extension_defaults(params)
 
-    species = _list(model, "listOfSpecies", ("listOfParameters",))
-    species.append(
-        _el(
-            f"{_S}species",
-            {
-                "id": "D25",
-                "name": "serum 25-hydroxyvitamin D (nmol/L)",
-                "compartment": "Vasculature",
-                "hasOnlySubstanceUnits": "false",
-                "boundaryCondition": "false",
-                "constant": "false",
-            },
-        )
-    )
-    parameters = _list(model, "listOfParameters", ("listOfInitialAssignments", "listOfRules"))
+    add_species(model, "D25", "Vasculature", "serum 25-hydroxyvitamin D (nmol/L)")
     for pid in EXTENSION_PARAMETERS:
-        parameters.append(
-            _el(f"{_S}parameter", {"id": pid, "value": repr(values[pid]), "constant": "true"})
-        )
-    parameters.append(
-        _el(f"{_S}parameter", {"id": "k2lab_calcitriol_substrate", "constant": "false"})
-    )
-    initial = _list(
-        model,
-        "listOfInitialAssignments",
-        ("listOfRules", "listOfConstraints", "listOfReactions", "listOfEvents"),
-    )
-    initial.append(_el(f"{_S}initialAssignment", {"symbol": "D25"}, _math(_ci("k2lab_d25_start"))))
+        add_parameter(model, pid, values[pid])
+    add_parameter(model, "k2lab_calcitriol_substrate", None, constant=False)
+    add_initial_assignment(model, "D25", ci("k2lab_d25_start"))
 
     def saturation(x: ET.Element) -> ET.Element:
-        return _apply("divide", x, _apply("plus", x, _ci("k2lab_calcitriol_km")))
+        return apply("divide", x, apply("plus", x, ci("k2lab_calcitriol_km")))
 
-    rules = _list(model, "listOfRules", ("listOfConstraints", "listOfReactions", "listOfEvents"))
-    rules.append(
-        _el(
-            f"{_S}assignmentRule",
-            {"variable": "k2lab_calcitriol_substrate"},
-            _math(_apply("divide", saturation(_ci("D25")), saturation(_ci("k2lab_d25_ref")))),
-        )
+    add_assignment_rule(
+        model,
+        "k2lab_calcitriol_substrate",
+        apply("divide", saturation(ci("D25")), saturation(ci("k2lab_d25_ref"))),
     )
-    reactions = _list(model, "listOfReactions", ("listOfEvents",))
-    reactions.append(
-        _el(
-            f"{_S}reaction",
+    turnover = apply("times", ci("k2lab_d25_k"), apply("minus", ci("k2lab_d25_target"), ci("D25")))
+    list_of(model, "listOfReactions").append(
+        element(
+            "reaction",
             {"id": "D25_turnover", "reversible": "true", "fast": "false"},
-            _el(
-                f"{_S}listOfProducts",
+            element(
+                "listOfProducts",
                 None,
-                _el(
-                    f"{_S}speciesReference",
-                    {"species": "D25", "stoichiometry": "1", "constant": "true"},
+                element(
+                    "speciesReference", {"species": "D25", "stoichiometry": "1", "constant": "true"}
                 ),
             ),
-            _el(
-                f"{_S}kineticLaw",
-                None,
-                _math(
-                    _apply(
-                        "times",
-                        _ci("k2lab_d25_k"),
-                        _apply("minus", _ci("k2lab_d25_target"), _ci("D25")),
-                    )
-                ),
-            ),
+            element("kineticLaw", None, math_element(turnover)),
         )
     )
     body = old_math[0]
     old_math.remove(body)
-    old_math.append(_apply("times", body, _ci("k2lab_calcitriol_substrate")))
+    old_math.append(apply("times", body, ci("k2lab_calcitriol_substrate")))
     modifiers = production.find(f"{_S}listOfModifiers")
     if modifiers is None:
-        modifiers = ET.Element(f"{_S}listOfModifiers")
+        modifiers = element("listOfModifiers")
         production.insert(len(production) - 1, modifiers)
-    modifiers.append(_el(f"{_S}modifierSpeciesReference", {"species": "D25"}))
-
-    _register_namespaces(sbml_text)
-    out: str = ET.tostring(root, encoding="unicode")
-    return "<?xml version='1.0' encoding='UTF-8'?>\n" + out
+    modifiers.append(element("modifierSpeciesReference", {"species": "D25"}))
+    return to_text(root, sbml_text)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from k2lab.calcium._codegen import CompiledModel, FloatArray, ParamValue, compile_model
-from k2lab.calcium._mathml import symbols, to_python
-from k2lab.calcium._sbml import SbmlModel, read_sbml_text
+from k2lab.engine.codegen import CompiledModel, FloatArray, ParamValue, compile_model
+from k2lab.engine.mathml import evaluate, symbols
+from k2lab.engine.sbml import SbmlModel, read_sbml_text
 from k2lab.errors import ModelFileError
 
 #: Molar mass of calcium, g/mol (mg/mmol).
@@ -54,9 +54,13 @@ ENDPOINTS: dict[str, tuple[str, float]] = {
 }
 
 #: Endpoints of k2lab's extensions, reported only by models that have the species or rule
-#: (the vitamin D hook of :mod:`k2lab.calcium.extension` adds ``D25``).
+#: (the vitamin D hook of :mod:`k2lab.calcium.extension` adds ``D25``; the composed export
+#: of :mod:`k2lab.calcium.export` adds the slow layers).
 EXTENSION_ENDPOINTS: dict[str, tuple[str, float]] = {
     "vitamin_d25_nmol_per_l": ("D25", 1.0),
+    "bmd_remodelling_lumbar_spine_rel": ("k2lab_bmd_lumbar_spine", 1.0),
+    "bmd_remodelling_femoral_neck_rel": ("k2lab_bmd_femoral_neck", 1.0),
+    "calcification_index_au": ("k2lab_calcification_au", 1.0),
 }
 
 
@@ -208,10 +212,7 @@ class CalciumModel:
 
     def teriparatide_depot_pmol(self, dose_ug: float) -> float:
         """Depot amount one injection sets, pmol, by the SBML's event assignment."""
-        names = {"teri_dose_mcg": "dose"}
-        return float(
-            eval(to_python(self.teriparatide_dose_expr, names), {"np": np, "dose": dose_ug})
-        )
+        return evaluate(self.teriparatide_dose_expr, {"teri_dose_mcg": dose_ug})
 
     def _initial(self, name: str) -> float:
         m = self.sbml
@@ -219,7 +220,7 @@ class CalciumModel:
             expr = m.initial_assignments[name]
             if symbols(expr):
                 raise ModelFileError(f"The initial assignment of '{name}' is not a constant.")
-            return float(eval(to_python(expr, {}), {"np": np}))
+            return evaluate(expr)
         return m.parameters[name]
 
     def initial_values(

@@ -14,16 +14,12 @@ midnight where they change, and teriparatide is given by the model's own event w
 
 from __future__ import annotations
 
-import itertools
-import math
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from k2lab.calcium._rosenbrock import SolverStats
-from k2lab.calcium.model import CalciumModel, TeriparatideRegimen, shipped_sbml_text
+from k2lab.calcium.model import CalciumModel, shipped_sbml_text
 from k2lab.calcium.scenario import CalciumScenario
 from k2lab.calcium.simulate import (
     DAYS_PER_YEAR,
@@ -33,17 +29,9 @@ from k2lab.calcium.simulate import (
     _model_inputs,
     parameter_overrides,
 )
-from k2lab.errors import MissingDependencyError, ScenarioError
-
-
-def _roadrunner(sbml: str) -> Any:
-    try:
-        import roadrunner
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "The reference simulator needs libroadrunner: pip install libroadrunner"
-        ) from exc
-    return roadrunner.RoadRunner(sbml)
+from k2lab.engine.roadrunner import grid_step, load_runner, simulate_piecewise
+from k2lab.engine.rosenbrock import SolverStats
+from k2lab.errors import ScenarioError
 
 
 def simulate_reference(
@@ -85,44 +73,45 @@ def simulate_reference(
     # The SBML triggers each dose on ``time == t_k``; libroadrunner only sees such a trigger
     # when a time point falls exactly on t_k. So the reference runs on a grid fine enough to
     # hold every dose time and the output times, and keeps the output rows.
-    grid_h = _grid_step(output_every_h, scenario.teriparatide)
-    per_out = round(output_every_h / grid_h)
-    per_day = round(HOURS_PER_DAY / grid_h)
-    rr = runner if runner is not None else _roadrunner(model.sbml_text or shipped_sbml_text())
-    rr.resetAll()
-    for pid, per_person in overrides.items():
-        rr[f"init({pid})"] = float(per_person[person])
     regimen = scenario.teriparatide
+    dose_spacing = (
+        (regimen.first_dose_h, regimen.interval_h)
+        if regimen is not None and regimen.n_doses > 0
+        else ()
+    )
+    grid_h = grid_step(output_every_h, *dose_spacing)
+    rr = runner if runner is not None else load_runner(model.sbml_text or shipped_sbml_text())
     if regimen is None:
-        rr["teri_dose_mcg"] = 0.0
+        dosing = {"teri_dose_mcg": 0.0}
     else:
-        rr["teri_dose_mcg"] = regimen.dose_ug
-        rr["teri_times_initial"] = regimen.first_dose_h
-        rr["teri_times_interval"] = regimen.interval_h
-        rr["teri_number_of_doses"] = float(regimen.n_doses)
+        dosing = {
+            "teri_dose_mcg": regimen.dose_ug,
+            "teri_times_initial": regimen.first_dose_h,
+            "teri_times_interval": regimen.interval_h,
+            "teri_number_of_doses": float(regimen.n_doses),
+        }
     endpoint_ids = model.endpoints
     rules = sorted({sid for sid, _ in endpoint_ids.values()} - set(model.species))
-    rr.timeCourseSelections = ["time", *[f"[{s}]" for s in model.species], *rules]
     change = [0] + [
         d
         for d in range(1, n_days)
         if intake[person, d] != intake[person, d - 1] or gfr[person, d] != gfr[person, d - 1]
     ]
-    bounds = [*change, n_days]
-    chunks: list[Any] = []
-    for k, (d0, d1) in enumerate(itertools.pairwise(bounds)):
-        values = _model_inputs(intake[person, d0 : d0 + 1], gfr[person, d0 : d0 + 1])
-        for key, value in values.items():
-            rr[key] = float(np.asarray(value)[0])
-        res = np.asarray(
-            rr.simulate(d0 * HOURS_PER_DAY, d1 * HOURS_PER_DAY, (d1 - d0) * per_day + 1)
+    segments = []
+    for d in change:
+        values = _model_inputs(intake[person, d : d + 1], gfr[person, d : d + 1])
+        segments.append(
+            (d * HOURS_PER_DAY, {k: float(np.asarray(v)[0]) for k, v in values.items()})
         )
-        if k > 0:
-            # At a midnight where inputs change, report the state with the new inputs in
-            # force (rules such as urinary calcium use them), as k2lab's engine does.
-            chunks[-1] = chunks[-1][:-1]
-        chunks.append(res)
-    table = np.concatenate(chunks, axis=0)[::per_out]
+    table = simulate_piecewise(
+        rr,
+        segments=segments,
+        end_h=n_days * HOURS_PER_DAY,
+        grid_h=grid_h,
+        selections=["time", *[f"[{s}]" for s in model.species], *rules],
+        initial={pid: float(per_person[person]) for pid, per_person in overrides.items()},
+        values=dosing,
+    )[:: round(output_every_h / grid_h)]
     n = model.n_species
     states = table[None, :, 1 : 1 + n]
     column = {s: 1 + i for i, s in enumerate(model.species)}
@@ -141,20 +130,6 @@ def simulate_reference(
     )
 
 
-def _grid_step(output_every_h: float, regimen: TeriparatideRegimen | None) -> float:
-    """Largest step (hours) that divides the output spacing and lands on every dose."""
-    step = Fraction(output_every_h).limit_denominator(3600)
-    if regimen is not None and regimen.n_doses > 0:
-        for value in (regimen.first_dose_h, regimen.interval_h):
-            frac = Fraction(value).limit_denominator(3600)
-            if frac:
-                step = Fraction(
-                    math.gcd(step.numerator * frac.denominator, frac.numerator * step.denominator),
-                    step.denominator * frac.denominator,
-                )
-    return float(step)
-
-
 def load_reference_runner(sbml: str | Path | None = None) -> Any:
     """A ``roadrunner.RoadRunner`` for :func:`simulate_reference`.
 
@@ -164,8 +139,4 @@ def load_reference_runner(sbml: str | Path | None = None) -> Any:
         SBML text (a string starting with ``<``), a path to an SBML file, or ``None`` for
         the shipped Peterson & Riggs 2010 file.
     """
-    if sbml is None:
-        return _roadrunner(shipped_sbml_text())
-    if isinstance(sbml, str) and sbml.lstrip().startswith("<"):
-        return _roadrunner(sbml)
-    return _roadrunner(Path(sbml).read_text(encoding="utf-8"))
+    return load_runner(shipped_sbml_text() if sbml is None else sbml)

@@ -9,14 +9,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from k2lab.calcium._codegen import FloatArray, ParamValue
-from k2lab.calcium._rosenbrock import Rosenbrock, SolverStats
 from k2lab.calcium.model import (
     CALCIUM_MG_PER_MMOL,
     GFR_ML_PER_MIN_PER_L_PER_H,
     CalciumModel,
 )
 from k2lab.calcium.scenario import CalciumScenario
+from k2lab.engine.codegen import FloatArray, ParamValue
+from k2lab.engine.integrate import integrate
+from k2lab.engine.rosenbrock import SolverStats
 from k2lab.errors import ScenarioError
 
 HOURS_PER_DAY = 24.0
@@ -243,109 +244,34 @@ def simulate_calcium(
 
     per_day = round(HOURS_PER_DAY / output_every_h)
     times: FloatArray = np.arange(n_days * per_day + 1, dtype=float) * output_every_h
-    doses: dict[float, float] = {}
+    doses: dict[float, dict[str, float]] = {}
     if scenario.teriparatide is not None:
         depot = model.teriparatide_depot_pmol(scenario.teriparatide.dose_ug)
-        doses = {t: depot for t in scenario.teriparatide.dose_times_h() if t <= times[-1]}
-    # The solver stops where an input changes or a dose is given, and interpolates outputs.
-    changed_days = np.flatnonzero(changes) * float(input_every_h)
-    breaks = sorted({*changed_days.tolist(), *doses, float(times[-1])} - {0.0})
-
-    scale = np.maximum(np.max(np.abs(y), axis=1), 1.0e-3)
-    teri = compiled.species.index("TERISC")
-    if doses:
-        scale[teri] = max(scale[teri], max(doses.values()))
-    solver = Rosenbrock(compiled.jacobian_sparsity, scale, rtol=rtol, jacobian_age=jacobian_age)
-    alive = np.ones(people, dtype=bool)
-    # Outputs go straight into one array (allocating a copy per output time grows the heap
-    # while the solver runs, which slows every temporary); their parameters are kept and
-    # turned into endpoints at the end, one batched call per stretch of constant inputs.
-    store = np.empty((len(times), compiled.n_species, people))
-    recorded: list[Mapping[str, ParamValue]] = []
-    species_index = {s: i for i, s in enumerate(compiled.species)}
-
-    def record(t: float, ys: FloatArray, p: Mapping[str, ParamValue]) -> None:
-        store[len(recorded)] = ys
-        recorded.append(p)
+        doses = {t: {"TERISC": depot} for t in scenario.teriparatide.dose_times_h()}
 
     def inputs_for(t: float) -> dict[str, ParamValue]:
         day = min(int(round(t / input_every_h, 9) // 1), n_inputs - 1)
-        p = compiled.parameters({**base, **_model_inputs(intake[:, day], gfr[:, day])})
-        if people == 1:
-            # One person: plain floats make every operation in the right-hand side cheap.
-            p = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in p.items()}
-        return p
+        return compiled.parameters({**base, **_model_inputs(intake[:, day], gfr[:, day])})
 
-    params = inputs_for(0.0)
-    if 0.0 in doses:
-        y[teri] = doses[0.0]
-    record(0.0, y, params)
-    h = 0.05
-    t = 0.0
-    for tb in breaks:
-        p = params
-        if people == 1:
-
-            def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
-                out: FloatArray = compiled.rhs(0.0, yy[..., 0], p)[..., None]
-                return out
-
-            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
-                out: FloatArray = compiled.jacobian(0.0, yy[..., 0], p)[..., None]
-                return out
-        else:
-
-            def f(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
-                return compiled.rhs(0.0, yy, p)
-
-            def dfdy(yy: FloatArray, p: Mapping[str, ParamValue] = p) -> FloatArray:
-                return compiled.jacobian(0.0, yy, p)
-
-        wanted = times[
-            np.searchsorted(times, t, side="right") : np.searchsorted(times, tb, side="right")
-        ].tolist()
-        y, h, outs = solver.advance(f, y, t, tb, h, alive, wanted, dfdy)
-        if tb in changed_days or tb in doses:
-            # The next interval starts with a change, as this one did: start it with the step
-            # that suited the start of this one rather than the step reached at its end.
-            h = solver.restart_step or h
-        for s, ys in zip(
-            wanted[:-1] if wanted and wanted[-1] == tb else wanted, outs, strict=False
-        ):
-            record(s, ys, p)
-        t = tb
-        if tb in doses:
-            y[teri] = doses[tb]
-        if tb in changed_days:
-            params = inputs_for(tb)
-        if wanted and wanted[-1] == tb:
-            record(tb, y, params)
-    store = store[: len(recorded)]
-    states = np.moveaxis(store, 1, 0)  # (species, times, people), a view
     endpoint_ids = model.endpoints
-    endpoints = {name: np.empty((people, len(recorded))) for name in endpoint_ids}
-    start = 0
-    while start < len(recorded):
-        stop = start
-        while stop < len(recorded) and recorded[stop] is recorded[start]:
-            stop += 1
-        seen = compiled.observe(0.0, states[:, start:stop, :], recorded[start])
-        for name, (sid, factor) in endpoint_ids.items():
-            value = states[species_index[sid], start:stop] if sid in species_index else seen[sid]
-            endpoints[name][:, start:stop] = (
-                factor * np.broadcast_to(value, (stop - start, people)).T
-            )
-        start = stop
-    states = np.ascontiguousarray(np.transpose(store, (2, 0, 1)))
-    states[~alive] = np.nan
-    for arr in endpoints.values():
-        arr[~alive] = np.nan
+    run = integrate(
+        compiled,
+        y,
+        times,
+        inputs_for,
+        input_times=(np.flatnonzero(changes) * float(input_every_h)).tolist(),
+        resets=doses,
+        observe=sorted({sid for sid, _ in endpoint_ids.values()}),
+        rtol=rtol,
+        jacobian_age=jacobian_age,
+    )
+    endpoints = {name: factor * run.observed[sid] for name, (sid, factor) in endpoint_ids.items()}
     return CalciumTrajectory(
         time_h=times,
         endpoints=endpoints,
-        states=states,
+        states=run.states,
         species=compiled.species,
-        status=tuple(SimulationStatus.OK if a else SimulationStatus.FAILED for a in alive),
-        stats=solver.stats,
+        status=tuple(SimulationStatus.OK if a else SimulationStatus.FAILED for a in run.alive),
+        stats=run.stats,
         sources=model.sources,
     )

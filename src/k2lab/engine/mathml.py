@@ -4,7 +4,7 @@ The tree is made of frozen tuples so it can be hashed, compared and pickled:
 
 * ``("num", value)`` a number,
 * ``("sym", name)`` a parameter, species, compartment or rule variable,
-* ``("time",)`` the SBML time symbol (hours in the calcium model),
+* ``("time",)`` the SBML time symbol,
 * ``("op", name, args)`` an operator applied to a tuple of sub-trees.
 
 Code generation turns a tree into a numpy expression over arrays with one entry per person;
@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import TypeAlias
+
+import numpy as np
 
 from k2lab.errors import ModelFileError
 
@@ -231,3 +234,28 @@ def to_python(expr: Expr, name: dict[str, str]) -> str:
             out = f"np.where({a[i + 1]}, {a[i]}, {out})"
         return out
     raise ModelFileError(f"No Python translation for MathML operator '{op}'.")
+
+
+def evaluate(expr: Expr, values: Mapping[str, float] | None = None) -> float:
+    """The number ``expr`` stands for, with ``values`` for its symbols (time 0).
+
+    Raises
+    ------
+    ModelFileError
+        If the expression uses a symbol that ``values`` lacks.
+
+    Example
+    -------
+    >>> evaluate(("op", "times", (("sym", "dose"), ("num", 2.0))), {"dose": 20.0})
+    40.0
+    """
+    given = dict(values or {})
+    missing = symbols(expr) - given.keys()
+    if missing:
+        raise ModelFileError(
+            f"Cannot evaluate the expression: no value for {', '.join(sorted(missing))}."
+        )
+    names = {k: f"v{i}" for i, k in enumerate(sorted(given))}
+    env: dict[str, object] = {"np": np, "t": 0.0}
+    env.update({names[k]: v for k, v in given.items()})
+    return float(eval(to_python(expr, names), env))

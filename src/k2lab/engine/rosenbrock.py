@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from k2lab.calcium._sparse_lu import SparseLU
+from k2lab.engine.sparse_lu import SparseLU
 from k2lab.errors import SolverError
 
 FloatArray = NDArray[np.float64]

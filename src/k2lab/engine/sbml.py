@@ -1,8 +1,8 @@
-"""A small reader for the SBML Level 3 core features the calcium model uses.
+"""A small reader for the SBML Level 3 core features that k2lab's models use.
 
 It reads compartments, species, parameters, initial assignments, assignment rules, rate
 rules, reactions (no local parameters) and events into plain frozen dataclasses, with the
-maths as trees from :mod:`k2lab.calcium._mathml`. Anything outside that subset (algebraic
+maths as trees from :mod:`k2lab.engine.mathml`. Anything outside that subset (algebraic
 rules, delays other than zero, fast reactions, function definitions) raises
 :class:`~k2lab.errors.ModelFileError` rather than being silently ignored.
 """
@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from k2lab.calcium._mathml import Expr, parse_math
+from k2lab.engine.mathml import Expr, parse_math
 from k2lab.errors import ModelFileError
 
 SBML_NS = "{http://www.sbml.org/sbml/level3/version1/core}"

@@ -1,4 +1,4 @@
-"""Symbolic partial derivatives of MathML expression trees (see :mod:`._mathml`).
+"""Symbolic partial derivatives of MathML expression trees (see :mod:`.mathml`).
 
 :func:`partial` differentiates a tree with respect to one symbol, treating every other symbol
 as a constant; the code generator applies the chain rule through the assignment rules. The
@@ -9,7 +9,7 @@ rate laws stay short. Comparisons, ``floor`` and ``ceiling`` have derivative zer
 
 from __future__ import annotations
 
-from k2lab.calcium._mathml import Expr, symbols
+from k2lab.engine.mathml import Expr, symbols
 from k2lab.errors import ModelFileError
 
 ZERO: Expr = ("num", 0.0)

@@ -1,4 +1,4 @@
-"""Compile an :class:`~k2lab.calcium._sbml.SbmlModel` into vectorised numpy functions.
+"""Compile an :class:`~k2lab.engine.sbml.SbmlModel` into vectorised numpy functions.
 
 The SBML is turned, once, into Python source that is compiled with :func:`compile`:
 
@@ -14,6 +14,10 @@ The SBML is turned, once, into Python source that is compiled with :func:`compil
 Assignment rules that depend only on parameters ("static" rules) are taken out of the
 right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
 the remaining rules are emitted in dependency order. Only what the rates need is emitted.
+
+The module is longer than most (about 490 lines) because the right-hand side, the Jacobian
+and the static function share one pass of naming and hoisting; split, each part would have
+to redo it or pass its private tables around.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from k2lab.calcium._derivative import ONE, ZERO, add, mul, partial
-from k2lab.calcium._mathml import Expr, symbols, to_python, uses_time
-from k2lab.calcium._sbml import SbmlModel
+from k2lab.engine.derivative import ONE, ZERO, add, mul, partial
+from k2lab.engine.mathml import Expr, symbols, to_python, uses_time
+from k2lab.engine.sbml import SbmlModel
 from k2lab.errors import ModelFileError
 
 FloatArray = NDArray[np.float64]
