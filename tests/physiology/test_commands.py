@@ -1,4 +1,4 @@
-"""The simulate and validate commands, on a local typer app."""
+"""The simulate command, on a local typer app."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import typer
 from typer.testing import CliRunner
 
 from k2lab.commands.physiology import register
-
-DOC = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
 
 @pytest.fixture
@@ -115,11 +113,3 @@ def test_bad_input_exits_2_with_an_example(app: typer.Typer, args: list[str]) ->
     assert res.exit_code == 2
     assert "error:" in res.output and "e.g." in res.output
     assert "Traceback" not in res.output
-
-
-def test_validate_prints_the_committed_page(app: typer.Typer, tmp_path: Path) -> None:
-    out = tmp_path / "validation.md"
-    res = runner.invoke(app, ["validate", "--output", str(out)])
-    assert res.exit_code == 0, res.output
-    assert res.output == DOC.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
-    assert "| dp_ucMGP_pmol_per_L | validation |" in res.output

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from k2lab.commands._common import JsonOpt, friendly, out, print_json, pyplot, save_figure
-from k2lab.errors import K2LabError, RegimenError
+from k2lab.errors import RegimenError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake.diet import load_diet
 from k2lab.physiology.diet import diet_doses, diet_notes
@@ -215,28 +215,3 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             print_json(_json_payload(result))
         else:
             _print_table(result)
-
-    @app.command()
-    @friendly
-    def validate(
-        output: Annotated[
-            Path | None, typer.Option(help="Also write the Markdown report to this file.")
-        ] = None,
-        write_params: Annotated[
-            Path | None,
-            typer.Option(help="Refit the calibration and write calibrated_params.csv here."),
-        ] = None,
-    ) -> None:
-        """Print calibration and validation errors per endpoint (docs/validation.md)."""
-        from k2lab.physiology.calibration import calibrate, calibrated_params_csv
-        from k2lab.physiology.validation import validation_report
-
-        try:
-            if write_params is not None:
-                write_params.write_text(calibrated_params_csv(calibrate()), encoding="utf-8")
-            report = validation_report()
-            if output is not None:
-                output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            raise K2LabError(f"Cannot write the file: {exc.strerror}.") from None
-        typer.echo(report, nl=False)
