@@ -51,6 +51,9 @@ def test_calcium_arms_share_the_background_and_add_the_regimen(arms: dict[str, T
         "k2lab.validation.scenarios",
         "k2lab.validation.predict",
         "k2lab.validation.calibrate",
+        "k2lab.validation.checks",
+        "k2lab.validation.report",
+        "k2lab.validation.ten_year",
     ],
 )
 def test_docstring_examples(name: str) -> None:

@@ -5,6 +5,14 @@
 ``docs/validation.md`` (what ``k2lab validate`` prints), :func:`validation_json` the
 ``--json`` output, and :func:`calcium_trials_markdown` the trial table that
 ``docs/calcium_system.md`` shows.
+
+Example
+-------
+>>> from k2lab.validation.predict import ArmResult
+>>> arm = next(a for a in load_trials() if a.arm_id == "dalmeijer_180_mgp")  # observed -31 %
+>>> e = endpoint_errors([ArmResult(arm, -28.0, -40.0, -10.0)])[0]
+>>> e.endpoint, e.rms_error, e.unit
+('dp_ucMGP_pmol_per_L', 3.0, 'pp')
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Ten years of calcium 1,000 mg + D3 50 ug a day, with and without MK-7 180 ug, for a
 postmenopausal woman of 62 eating 700 mg calcium from food (30 paired draws); each endpoint
 at year 10 is shown next to the trial evidence for it (``shared/reference/trials/NOTES.md``).
+
+Example
+-------
+>>> TEN_YEAR_MK7.k_regimens, TEN_YEAR_BASE.calcium_supplement_mg_per_day
+(('MK-7 180 ug daily',), 1000.0)
 """
 
 from __future__ import annotations
