@@ -15,6 +15,7 @@ from k2lab.commands.physiology import register
 @pytest.fixture
 def app() -> typer.Typer:
     a = typer.Typer()
+    a.callback()(lambda: None)  # a group, so the command is named on the command line
     register(a)
     return a
 
