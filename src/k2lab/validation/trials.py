@@ -36,6 +36,7 @@ __all__ = [
     "COLUMNS",
     "LAYERS",
     "METRICS",
+    "PERSON_FIELDS",
     "ROLES",
     "TRIALS_FILE",
     "TrialArm",
