@@ -154,31 +154,6 @@ def test_implausible_intakes_and_durations_are_refused() -> None:
         )
 
 
-def test_shipped_calibration_is_what_calibrate_fits() -> None:
-    from k2lab.calcium.params import calcium_parameters
-    from k2lab.calcium.validation import calibrate
-
-    p = calcium_parameters()
-    for key, value in calibrate().items():
-        assert p[key] == pytest.approx(value, abs=0.006 if "bmd" in key[0] else 0.06), key
-
-
-def test_the_docs_show_what_the_model_computes_now() -> None:
-    from pathlib import Path
-
-    from k2lab.calcium.validation import run_checks, ten_year_markdown, validation_markdown
-
-    doc = (Path(__file__).parents[2] / "docs" / "calcium_system.md").read_text(encoding="utf-8")
-
-    def block(name: str) -> str:
-        start = doc.index(f"<!-- BEGIN {name} -->\n") + len(f"<!-- BEGIN {name} -->\n")
-        return doc[start : doc.index(f"<!-- END {name} -->")]
-
-    # tools/update_calcium_docs.py rewrites the blocks after a model change.
-    assert block("ten-year") == ten_year_markdown()
-    assert block("trials") == validation_markdown(run_checks())
-
-
 def test_a_diet_without_calcium_data_is_an_error_and_partial_data_a_note(db: FoodDatabase) -> None:
     from k2lab.calcium.system import scenario_from_diet
     from k2lab.intake.diet import parse_toml_diet

@@ -5,13 +5,13 @@ The public API:
 - :func:`simulate_exposure` -> :class:`ExposureResult` with one :class:`Endpoint` per
   predicted quantity (plasma K1/MK-4/MK-7 nmol/L, ucOC ng/mL, ucOC/cOC, dp-ucMGP pmol/L,
   INR under a vitamin K antagonist);
-- :func:`default_parameters` - every parameter with its range and source;
-- :func:`validation_report` - calibration and validation errors (``k2lab validate``).
+- :func:`default_parameters` - every parameter with its range and source.
+
+Calibration and validation against trials are in :mod:`k2lab.validation`.
 """
 
 from __future__ import annotations
 
-from k2lab.physiology.calibration import calibrate, load_arms
 from k2lab.physiology.exposure import (
     POPULATIONS,
     Endpoint,
@@ -21,7 +21,6 @@ from k2lab.physiology.exposure import (
 )
 from k2lab.physiology.inr import DOACS, MEDICATIONS, VKAS
 from k2lab.physiology.params import Parameter, ParameterSet, default_parameters, load_sources
-from k2lab.physiology.validation import validation_report
 
 __all__ = [
     "DOACS",
@@ -33,10 +32,7 @@ __all__ = [
     "ExposureResult",
     "Parameter",
     "ParameterSet",
-    "calibrate",
     "default_parameters",
-    "load_arms",
     "load_sources",
     "simulate_exposure",
-    "validation_report",
 ]
