@@ -61,11 +61,21 @@ def main(shared: Path) -> None:
                 key, quality = "curator_estimate", "estimate"
             else:
                 raise SystemExit(f"unclassified portion source: {note}")
-            portions.append({"food_key": row["food_key"], "portion_name": row["portion_name"],
-                             "grams": row["grams"], "source_key": key, "quality": quality,
-                             "notes": note})
-    write(OUT / "portions.csv",
-          ["food_key", "portion_name", "grams", "source_key", "quality", "notes"], portions)
+            portions.append(
+                {
+                    "food_key": row["food_key"],
+                    "portion_name": row["portion_name"],
+                    "grams": row["grams"],
+                    "source_key": key,
+                    "quality": quality,
+                    "notes": note,
+                }
+            )
+    write(
+        OUT / "portions.csv",
+        ["food_key", "portion_name", "grams", "source_key", "quality", "notes"],
+        portions,
+    )
 
     for folder, name in (("foods", "sources_foods.csv"), ("safety", "sources_safety.csv")):
         with (ref / folder / "sources.csv").open(encoding="utf-8") as f:

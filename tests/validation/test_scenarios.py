@@ -6,8 +6,8 @@ import doctest
 import importlib
 
 import pytest
-from k2lab.regimen import parse_regimen
 
+from k2lab.regimen import parse_regimen
 from k2lab.validation.scenarios import exposure_arm, system_arms
 from k2lab.validation.trials import TrialArm, load_trials
 
