@@ -7,14 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from k2lab.calcium.system import (
-    SystemScenario,
-    compare_systems,
-    simulate_system,
-)
+from k2lab.calcium.system import SystemScenario, simulate_system
 from k2lab.errors import ScenarioError
 from k2lab.foods.database import FoodDatabase
 from k2lab.person import Person
+from k2lab.simulation import SimulationOptions, compare
+from k2lab.trajectory import Comparison
+from k2lab.validation.ten_year import TEN_YEAR_BASE
 
 BASE = {
     "calcium_food_mg_per_day": 700.0,
@@ -50,7 +49,9 @@ def test_ten_years_with_and_without_mk7_is_in_line_with_the_trials(ten_years: tu
     """shared/reference/trials/NOTES.md: dp-ucMGP and ucOC fall reliably; BMD effect
     <= ~1 pp/year and often 0; calcification progression not slowed in 6-18 month trials."""
     a, b = ten_years
-    d = compare_systems(a, b)
+    c = compare(TEN_YEAR_BASE, ["MK-7 180 ug"], options=SimulationOptions(n_samples=40, seed=2026))
+    d = c.differences()
+    np.testing.assert_array_equal(c.a["pth_pmol_per_L"].draws, a.draws["pth_pmol_per_L"])
     mgp = d["dp_ucMGP_pmol_per_L"]
     assert -60 < 100 * mgp.difference / mgp.a < -20  # Dalmeijer -31 %, Knapen -50 %
     ucoc = d["ucOC_ng_per_mL"]
@@ -78,10 +79,13 @@ def test_the_same_seed_gives_paired_draws_and_identical_runs() -> None:
     r2 = simulate_system(s, years=0.5, n_samples=5, seed=3)
     for name in r1.draws:
         np.testing.assert_array_equal(r1.draws[name], r2.draws[name])
-    d = compare_systems(r1, r2)
-    assert all(x.difference == 0 for x in d.values())
-    with pytest.raises(ScenarioError, match="same duration"):
-        compare_systems(r1, simulate_system(s, years=0.5, n_samples=5, seed=4))
+    c = compare(TEN_YEAR_BASE, TEN_YEAR_BASE, options=SimulationOptions(n_samples=3, seed=3))
+    assert all(x.difference == 0 for x in c.differences().values())
+    shorter = compare(
+        TEN_YEAR_BASE.adding([]), TEN_YEAR_BASE, options=SimulationOptions(n_samples=4, seed=3)
+    )
+    with pytest.raises(ScenarioError, match="pair up"):
+        Comparison(c.a, shorter.a)
 
 
 def test_warfarin_adds_inr_and_low_kidney_function_raises_pth() -> None:

@@ -14,7 +14,7 @@ For a :class:`~k2lab.calcium.system_scenario.SystemScenario` it runs
 Every uncertain parameter (the extension table and the physiology tables) is drawn
 ``n_samples`` times; the first draw is the central one, and the prediction interval is the
 central ``interval_percent`` of the draws; the same seed gives the same draws, so two runs
-pair up (:func:`compare_systems`). Day 0 is the person's own steady state: the core first
+pair up (:class:`k2lab.trajectory.Comparison`). Day 0 is the person's own steady state: the core first
 runs 10 years on their habitual food, sun and kidney function, then supplements and
 medication start; a diet by itself shows no change, what is added to it does.
 
@@ -71,11 +71,9 @@ from k2lab.regimen import Dose
 from k2lab.vocab import ENDPOINTS
 
 __all__ = [
-    "Difference",
     "SystemResult",
     "SystemScenario",
     "check_person",
-    "compare_systems",
     "scenario_from_diet",
     "simulate_system",
 ]
@@ -352,48 +350,3 @@ def simulate_system(
         source_keys=tuple(sorted(keys | {model.source_key})),
         draw_ok=tuple(bool(x) for x in ok),
     )
-
-
-@dataclass(frozen=True)
-class Difference:
-    """Paired difference of one endpoint at the end of the run: ``b − a`` over the draws."""
-
-    name: str
-    unit: str
-    a: float
-    b: float
-    difference: float
-    low: float
-    high: float
-
-
-def compare_systems(a: SystemResult, b: SystemResult) -> dict[str, Difference]:
-    """Differences ``b − a`` at the last day, paired draw by draw.
-
-    The two results must come from the same seed, number of draws and duration, so each
-    draw of ``b`` has the same parameters as the draw of ``a`` it is paired with.
-    """
-    if (a.seed, a.n_samples, len(a.time_days)) != (b.seed, b.n_samples, len(b.time_days)):
-        raise ScenarioError(
-            "Compare results of the same duration, seed and number of draws, so draws pair up."
-        )
-    tail = (100.0 - a.interval_percent) / 2.0
-    out = {}
-    for name in a.endpoints:
-        if name not in b.endpoints:
-            continue
-        diff = b.draws[name][:, -1] - a.draws[name][:, -1]
-        both = np.array(a.draw_ok or [True] * a.n_samples) & np.array(
-            b.draw_ok or [True] * b.n_samples
-        )
-        lo, hi = np.percentile(diff[both], [tail, 100.0 - tail])
-        out[name] = Difference(
-            name=name,
-            unit=ENDPOINTS[name].unit,
-            a=float(a.draws[name][0, -1]),
-            b=float(b.draws[name][0, -1]),
-            difference=float(diff[0]),
-            low=float(lo),
-            high=float(hi),
-        )
-    return out

@@ -100,7 +100,7 @@ def plot_trajectories(trajectories: Sequence[Trajectory], path: Path) -> None:
     fig.suptitle(
         f"k2lab ({first.interval_percent:g}% intervals, {first.n_samples} draws)", fontsize=10
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     save_figure(fig, path, dpi=100)
 
 

@@ -6,37 +6,31 @@ at year 10 is shown next to the trial evidence for it (``shared/reference/trials
 
 Example
 -------
->>> [r.text for r in TEN_YEAR_MK7.regimens], TEN_YEAR_BASE.calcium_supplement_mg_per_day
-(['MK-7 180 ug daily'], 1000.0)
+>>> TEN_YEAR_MK7.label
+'calcium 1000 mg daily + D3 50 ug daily + MK-7 180 ug daily'
+
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from k2lab.calcium.system import SystemScenario, compare_systems, simulate_system
 from k2lab.person import Person
+from k2lab.scenario import Horizon, Scenario
+from k2lab.simulation import SimulationOptions, compare
+from k2lab.trajectory import Comparison
 
-__all__ = ["TEN_YEAR_BASE", "TEN_YEAR_MK7", "TRIAL_EVIDENCE", "ten_year_markdown"]
+__all__ = ["TEN_YEAR_BASE", "TEN_YEAR_MK7", "TRIAL_EVIDENCE", "ten_year", "ten_year_markdown"]
 
-#: The issue's headline scenario: 10 years of calcium 1,000 mg + D3 50 ug a day, with and
-#: without MK-7 180 ug, for a postmenopausal woman of 62 eating 700 mg calcium from food.
-TEN_YEAR_SUBJECT = Person(age=62, sex="female", menopause_age=52)
-TEN_YEAR_BASE = SystemScenario(
-    TEN_YEAR_SUBJECT,
-    calcium_food_mg_per_day=700.0,
-    calcium_supplement_mg_per_day=1000.0,
-    vitamin_d_supplement_ug_per_day=50.0,
-    label="calcium 1000 mg + D3 50 ug",
+#: The issue's headline scenario: 10 years (3,650 days) of calcium 1,000 mg + D3 50 ug a
+#: day, with and without MK-7 180 ug, for a postmenopausal woman of 62 eating 700 mg calcium
+#: from food.
+TEN_YEAR_BASE = Scenario(
+    Person(age=62, sex="female", menopause_age=52, calcium_food_mg_per_day=700.0),
+    supplements=("calcium 1000 mg daily", "D3 50 ug daily"),
+    horizon=Horizon(3650 * 24.0),
 )
-TEN_YEAR_MK7 = SystemScenario(
-    TEN_YEAR_SUBJECT,
-    calcium_food_mg_per_day=700.0,
-    calcium_supplement_mg_per_day=1000.0,
-    vitamin_d_supplement_ug_per_day=50.0,
-    k_regimens=("MK-7 180 ug daily",),
-    label="calcium 1000 mg + D3 50 ug + MK-7 180 ug",
-)
+TEN_YEAR_MK7 = TEN_YEAR_BASE.adding(["MK-7 180 ug daily"])
 
 #: What the trials say for each compared endpoint (shared/reference/trials/NOTES.md).
 TRIAL_EVIDENCE = {
@@ -48,11 +42,17 @@ TRIAL_EVIDENCE = {
 }
 
 
+def ten_year(n_samples: int = 30, seed: int = 2026) -> Comparison:
+    """The ten-year comparison (paired draws)."""
+    return compare(
+        TEN_YEAR_BASE, TEN_YEAR_MK7, options=SimulationOptions(n_samples=n_samples, seed=seed)
+    )
+
+
 def ten_year_markdown(n_samples: int = 30, seed: int = 2026) -> str:
     """The ten-year comparison as a Markdown table (what ``docs/calcium_system.md`` shows)."""
-    a = simulate_system(TEN_YEAR_BASE, years=10, n_samples=n_samples, seed=seed)
-    b = simulate_system(TEN_YEAR_MK7, years=10, n_samples=n_samples, seed=seed)
-    diffs = compare_systems(a, b)
+    c = ten_year(n_samples, seed)
+    diffs = c.differences()
     lines = [
         "| endpoint (year 10) | without MK-7 | with MK-7 | difference (90% interval) | trials |",
         "|---|---|---|---|---|",
@@ -70,7 +70,8 @@ def ten_year_markdown(n_samples: int = 30, seed: int = 2026) -> str:
             f"({d.low:+.3g} to {d.high:+.3g}) | {TRIAL_EVIDENCE.get(name, '')} |"
         )
     at = 548  # 18 months
-    diff18 = b.draws["calcification_index_AU"][:, at] - a.draws["calcification_index_AU"][:, at]
+    cac_a, cac_b = c.a["calcification_index_AU"].draws, c.b["calcification_index_AU"].draws
+    diff18 = cac_b[:, at] - cac_a[:, at]
     lines += [
         "",
         f"Calcification difference at 18 months: {diff18[0]:+.2f} AU (90% interval "
