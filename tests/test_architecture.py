@@ -38,7 +38,7 @@ RANKS = {
     "web": 11,
     "cli": 12,
 }
-#: Longest module without a stated reason ("longer than 400 lines because ...").
+#: Longest module without a stated reason in its docstring ("longer than ... because ...").
 MAX_LINES = 400
 
 
@@ -87,7 +87,7 @@ def test_modules_are_small_or_say_why() -> None:
         text = path.read_text(encoding="utf-8")
         n = text.count("\n")
         doc = ast.get_docstring(ast.parse(text)) or ""
-        if n > MAX_LINES and not re.search(r"longer than \d+ lines because", doc):
+        if n > MAX_LINES and not re.search(r"\blonger than\b[^.]{0,60}\bbecause\b", doc):
             long.append(f"{path.relative_to(SRC)}: {n} lines")
     assert not long, "\n".join(long)
 

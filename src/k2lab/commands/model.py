@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from k2lab.calcium.export import composed_sbml, export_sources
 from k2lab.commands._common import JsonOpt, err, friendly, print_json
 from k2lab.errors import K2LabError
 
@@ -34,6 +33,8 @@ def write_sbml(path: Path, *, force: bool = False) -> tuple[Path, tuple[str, ...
         raise K2LabError(f"'{path}' exists; pass --force to overwrite it or choose another name.")
     if not path.parent.is_dir():
         raise K2LabError(f"The folder '{path.parent}' does not exist; create it first.")
+    from k2lab.calcium.export import composed_sbml, export_sources
+
     text = composed_sbml()
     try:
         path.write_text(text, encoding="utf-8")

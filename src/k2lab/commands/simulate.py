@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,8 +21,9 @@ from k2lab.intake.diet import load_diet
 from k2lab.person import PRESETS, SUN_LEVELS, Person
 from k2lab.regimen import REGIMEN_EXAMPLES
 from k2lab.scenario import Horizon, Scenario
-from k2lab.simulation import SimulationOptions, compare, simulate
-from k2lab.trajectory import Comparison, Trajectory
+
+if TYPE_CHECKING:
+    from k2lab.trajectory import Comparison, Trajectory
 
 __all__ = ["DISPLAY_ORDER", "plot_trajectories", "register"]
 
@@ -287,6 +288,8 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         Up to 10 days: the vitamin K kinetics hour by hour. Longer: the whole system
         (25(OH)D, PTH, calcitriol, plasma calcium, BMD, calcification) with intervals.
         """
+        from k2lab.simulation import SimulationOptions, compare, simulate
+
         loaded = load_diet(diet, db_factory()) if diet is not None else None
         fields: dict[str, Any] = {}
         if loaded is not None:

@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import lfilter
 
 __all__ = ["carboxylated_fraction", "ec50_multiplier_for_target", "turnover"]
 
@@ -58,5 +57,7 @@ def turnover(
     """
     q = math.exp(-math.log(2.0) * step_h / half_life_h)
     x = np.asarray(steady_state, dtype=np.float64)
+    from scipy.signal import lfilter  # imported here: scipy.signal takes 0.5 s to load
+
     y, _ = lfilter([1.0 - q], [1.0, -q], x, zi=np.array([q * initial]))
     return np.concatenate(([initial], y))
