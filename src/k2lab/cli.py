@@ -15,20 +15,30 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from k2lab.advice import suggestion_foods
 from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
-from k2lab.commands.advice import print_advice_json, report_profile
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.model import register as register_model
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.commands.validate import register as register_validate
+from k2lab.data.citations import cite
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import Food, FoodDatabase
-from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENT_UNITS, VITAMERS, field_name
+from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS, VITAMERS, field_name
 from k2lab.foods.usda import read_fdc_csv
-from k2lab.intake import Diet, IntakeResult, compute_intake, cover, load_diet, parse_target
-from k2lab.intake.reference import NO_K2_REFERENCE
-from k2lab.report import DISCLAIMER, intake_json, report_json
+from k2lab.intake import Diet, compute_intake, cover, load_diet, parse_target
+from k2lab.report import (
+    build_intake_report,
+    build_report,
+    citations_json,
+    fmt,
+    intake_json,
+    print_intake,
+    print_report,
+    report_json,
+    report_profile,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -55,18 +65,6 @@ def _main(
     ] = None,
 ) -> None:
     _state["db"] = db
-
-
-def _fmt(x: float, unit: str = "") -> str:
-    if x == 0:
-        text = "0"
-    elif abs(x) >= 100:
-        text = f"{x:,.0f}"
-    elif abs(x) >= 10:
-        text = f"{x:.1f}"
-    else:
-        text = f"{x:.2g}"
-    return f"{text} {unit.replace('ug', 'µg')}".strip()
 
 
 def food_json(food: Food) -> dict[str, Any]:
@@ -164,8 +162,8 @@ def foods_search(
             f.key,
             f.name,
             f.diet,
-            _fmt(f.per_100g("K1")),
-            _fmt(f.k2_per_100g()),
+            fmt(f.per_100g("K1")),
+            fmt(f.k2_per_100g()),
             f.main_k2_form or "-",
         )
     out.print(table)
@@ -182,8 +180,8 @@ def foods_show(
     f = db.resolve(food)
     if as_json:
         data = food_json(f)
-        data["sources"] = db.sources(
-            v["source_key"] for n in data["nutrients"].values() for v in n["values"]
+        data["sources"] = citations_json(
+            cite(v["source_key"] for n in data["nutrients"].values() for v in n["values"])
         )
         print_json(data)
         return
@@ -197,11 +195,11 @@ def foods_show(
     for n in sorted(f.nutrients, key=order.index):
         s = f.nutrients[n]
         unit = NUTRIENT_UNITS[n]
-        vals = escape("; ".join(f"{_fmt(v.value)} [{v.quality}, {v.source_key}]" for v in s.values))
-        table.add_row(n, _fmt(s.typical, unit), f"{_fmt(s.low)}–{_fmt(s.high)}", s.evidence, vals)
+        vals = escape("; ".join(f"{fmt(v.value)} [{v.quality}, {v.source_key}]" for v in s.values))
+        table.add_row(n, fmt(s.typical, unit), f"{fmt(s.low)}–{fmt(s.high)}", s.evidence, vals)
     out.print(table)
     out.print(
-        f"K2 (sum of menaquinones): {_fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
+        f"K2 (sum of menaquinones): {fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
         f"{f.main_k2_form or 'none reported'}"
     )
     if f.portions:
@@ -256,23 +254,6 @@ AgeOpt = Annotated[float | None, typer.Option(help="Override the age in years.")
 SexOpt = Annotated[str | None, typer.Option(help="Override sex: female or male.")]
 
 
-def _intake_table(result: IntakeResult) -> Table:
-    table = Table(title="Intake per day by form (typical, low–high from the foods' ranges)")
-    for col in ("form", "typical", "low–high"):
-        table.add_column(col)
-    for n in ("K1", *K2_VITAMERS, "K2", "K", "calcium", "vitamin_d"):
-        e = result.mean[n]
-        if n in K2_VITAMERS and e.high == 0:
-            continue
-        label = {
-            "K2": "K2 (all menaquinones)",
-            "K": "total K (K1 + K2)",
-            "vitamin_d": "vitamin D",
-        }.get(n, n)
-        table.add_row(label, _fmt(e.typical, e.unit), f"{_fmt(e.low)}–{_fmt(e.high)}")
-    return table
-
-
 @app.command("intake")
 @friendly
 def intake_cmd(
@@ -283,31 +264,11 @@ def intake_cmd(
 ) -> None:
     """Intake per vitamer per day, by food, against reference intakes."""
     _, diet = _load(diet_file, age, sex)
-    result = compute_intake(diet)
+    report = build_intake_report(compute_intake(diet))
     if as_json:
-        print_json(intake_json(result))
-        return
-    out.print(_intake_table(result))
-    _print_comparisons(intake_json(result))
-
-
-def _print_comparisons(body: dict[str, Any]) -> None:
-    table = Table(title="Against reference intakes")
-    for col in ("authority", "nutrient", "kind", "reference", "you", "status"):
-        table.add_column(col)
-    for c in body["comparisons"]:
-        table.add_row(
-            f"{c['authority']} {c['year']}",
-            c["nutrient"],
-            c["kind"],
-            f"{_fmt(c['reference_per_day'])} {c['unit']}",
-            _fmt(c["intake_per_day"]),
-            f"{c['status']} ({c['percent_of_reference']:.0f}%)",
-        )
-    out.print(table)
-    out.print(NO_K2_REFERENCE)
-    for w in body["warnings"]:
-        out.print(f"[yellow]note:[/] {w}")
+        print_json(intake_json(report))
+    else:
+        print_intake(report, out)
 
 
 @app.command("cover")
@@ -346,11 +307,11 @@ def cover_cmd(
     hi = (
         "unbounded (the low end of its range has none)"
         if math.isinf(c.grams_high)
-        else _fmt(c.grams_high, "g")
+        else fmt(c.grams_high, "g")
     )
     out.print(
-        f"{_fmt(c.target.amount_ug, 'µg')} {c.target.form} a day from {c.food.name}: "
-        f"{_fmt(c.grams_typical, 'g')} (range {_fmt(c.grams_low, 'g')} to {hi})"
+        f"{fmt(c.target.amount_ug, 'µg')} {c.target.form} a day from {c.food.name}: "
+        f"{fmt(c.grams_typical, 'g')} (range {fmt(c.grams_low, 'g')} to {hi})"
     )
     for name, t, lo, h in c.portions:
         out.print(f"  = {t:.2g} × {name} ({lo:.2g} to {'∞' if math.isinf(h) else f'{h:.2g}'})")
@@ -372,54 +333,17 @@ def report_cmd(
 ) -> None:
     """Intake by form, top contributors, the gap to your K2 target, advice, and the sources."""
     db, diet = _load(diet_file, age, sex)
-    result = compute_intake(diet)
-    body = report_json(
-        result,
-        db,
-        parse_target(target),
-        profile=report_profile(diet, target, medication),
+    t = parse_target(target)
+    report = build_report(
+        compute_intake(diet),
+        t,
+        suggestion_foods=suggestion_foods(db),
+        profile=report_profile(diet.person, t, medication or ()),
     )
     if as_json:
-        print_json(body)
-        return
-    p = body["person"]
-    out.rule(f"k2lab report: {body['diet_file']}")
-    out.print(
-        f"{p['sex']}, {p['age_years']:g} y, diet: {p['diet'] or 'not given'}; "
-        f"{body['days']} day(s){' (a typical day)' if body['typical_day'] else ''}"
-    )
-    out.print(_intake_table(result))
-    top = Table(title="Top contributors (per day)")
-    for col in ("food", "grams", "K1 µg", "K2 µg", "main K2"):
-        top.add_column(col)
-    for c in body["top_contributors"]:
-        k2 = c["k2_total_ug_per_day"]
-        forms = {v: c[field_name(v) + "_per_day"] for v in K2_VITAMERS}
-        main = max(forms, key=lambda v: forms[v]) if k2 > 0 else "-"
-        top.add_row(c["name"], _fmt(c["grams_per_day"]), _fmt(c["k1_ug_per_day"]), _fmt(k2), main)
-    out.print(top)
-    t = body["target"]
-    status = "met" if t["met"] else f"short by {_fmt(t['gap_ug_per_day'], 'µg')}/day"
-    out.print(
-        f"[bold]Target {t['target_ug_per_day']:g} µg {t['form']}/day[/] (your choice): you get "
-        f"{_fmt(t['intake_ug_per_day'], 'µg')} ({_fmt(t['intake_low_ug_per_day'])}–"
-        f"{_fmt(t['intake_high_ug_per_day'])}): {status}"
-    )
-    for s in t["to_close_gap"]:
-        amount = f"{s['portions']:.2g} × {s['portion']}" if s["portion"] else ""
-        out.print(
-            f"  to close it: {_fmt(s['grams'], 'g')} {s['name']} {f'({amount})' if amount else ''}"
-        )
-    _print_comparisons(body)
-    if body["foods_without_k2_data"]:
-        out.print(
-            "No menaquinone data (K2 counted as 0): " + ", ".join(body["foods_without_k2_data"])
-        )
-    print_advice_json(body, out)
-    out.print("[bold]Sources used[/]")
-    for key, s in body["sources"].items():
-        out.print(f"  {key}: {s['citation'][:160]}")
-    out.print(f"[italic]{DISCLAIMER}[/]")
+        print_json(report_json(report))
+    else:
+        print_report(report, out)
 
 
 @db_app.command("build")

@@ -15,8 +15,8 @@ from k2lab.advice import (
     Severity,
     advise,
     parse_medication,
+    suggestion_foods,
 )
-from k2lab.advice.report import suggestion_foods
 from k2lab.foods import FoodDatabase
 from k2lab.intake import Day, Diet, Person, compute_intake, load_diet, parse_toml_diet
 

@@ -15,46 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 import numpy as np
 
 from k2lab.advice.evidence import rule_data
 from k2lab.advice.inr import DEFAULT_INR_TARGET, InrPredictor, ModelledInr
+from k2lab.advice.items import Advice, Severity
 from k2lab.advice.profile import DrugClass, Profile
+from k2lab.advice.suggest import GapFood, foods_to_close
 from k2lab.foods.database import Food
-from k2lab.foods.nutrients import K2_VITAMERS, diet_allows
+from k2lab.foods.nutrients import K2_VITAMERS
 from k2lab.intake.compute import IntakeResult
+from k2lab.intake.cover import Target
 from k2lab.intake.reference import reference_intakes
 from k2lab.plan.model import groups_of
-
-
-class Severity(IntEnum):
-    """How urgent: info < caution < warning < danger."""
-
-    INFO = 0
-    CAUTION = 1
-    WARNING = 2
-    DANGER = 3
-
-    @property
-    def label(self) -> str:
-        """Lower-case name ('danger')."""
-        return self.name.lower()
-
-
-@dataclass(frozen=True)
-class Advice:
-    """One piece of advice: what to do, the numbers behind it, its evidence and sources."""
-
-    rule_id: str
-    severity: Severity
-    message: str
-    numbers: dict[str, float]
-    evidence_grade: str
-    source_keys: tuple[str, ...]
-    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,19 +119,12 @@ def _k1_reference(profile: Profile) -> tuple[float, str] | None:
     return None
 
 
-def _best(foods: Sequence[Food], profile: Profile, nutrient: str) -> tuple[Food, float] | None:
-    """The allowed food with the most ``nutrient`` per first portion (food, grams)."""
-    pattern = profile.person.diet or "omnivore"
-    best: tuple[float, Food] | None = None
-    for f in foods:
-        if not diet_allows(pattern, f.diet):
-            continue
-        if profile.soy_allergy and "soy" in groups_of(f):
-            continue
-        amount = f.k2_per_100g() if nutrient == "K2" else f.per_100g(nutrient)
-        if amount > 0 and (best is None or amount > best[0]):
-            best = (amount, f)
-    return None if best is None else (best[1], best[0])
+def _closing_food(gap: Target, foods: Sequence[Food], profile: Profile) -> GapFood | None:
+    """The food that closes ``gap`` in the fewest grams, allowed by diet and allergy."""
+    found = foods_to_close(
+        gap, foods, diet=profile.person.diet, soy_allergy=profile.soy_allergy, limit=1
+    )
+    return found[0] if found else None
 
 
 def advise(
@@ -429,12 +397,10 @@ def advise(
     ref = _k1_reference(profile)
     if ref is not None and f.k1 < ref[0]:
         gap = ref[0] - f.k1
-        best = _best(suggestion_foods, profile, "K1")
+        best = _closing_food(Target(gap, "K1"), suggestion_foods, profile)
         if best is not None:
-            grams = 100 * gap / best[1]
-            portion = best[0].portions[0] if best[0].portions else None
-            count = f" (about {grams / portion.grams:.1f} × {portion.name})" if portion else ""
-            food_text = f"{grams:.0f} g {best[0].name.lower()}{count} a day"
+            count = f" (about {best.portions:.1f} × {best.portion})" if best.portion else ""
+            food_text = f"{best.grams:.0f} g {best.name.lower()}{count} a day"
         else:
             food_text = "a daily portion of spinach, kale or broccoli"
         vka_note = (
@@ -466,10 +432,8 @@ def advise(
                 "anticoagulation clinic (a DOAC is not affected by vitamin K)."
             )
         else:
-            best = _best(suggestion_foods, profile, "K2")
-            food_text = (
-                f"{100 * gap / best[1]:.0f} g {best[0].name.lower()} a day, or " if best else ""
-            )
+            best = _closing_food(Target(gap, profile.k2_target_form), suggestion_foods, profile)
+            food_text = f"{best.grams:.0f} g {best.name.lower()} a day, or " if best else ""
             suggestion = f"add {food_text}MK-7 {gap:.0f} µg/day as a supplement."
         out.append(
             _make(
@@ -488,4 +452,4 @@ def advise(
     return out
 
 
-__all__ = ["Advice", "Severity", "advise"]
+__all__ = ["advise"]

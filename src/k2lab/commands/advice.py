@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from k2lab.advice import DISCLAIMER, Advice, Profile, advise, claim
-from k2lab.advice.report import (
-    advice_json,
-    advice_sources,
-    plan_json,
-    suggested_change,
-    suggestion_foods,
-)
+from k2lab.advice import DISCLAIMER, Profile, advise, suggestion_foods
 from k2lab.commands._common import friendly, out, print_json
 from k2lab.errors import UnitError
 from k2lab.foods.database import FoodDatabase
@@ -36,18 +29,9 @@ from k2lab.plan import (
     food_groups,
     plan_diet,
 )
+from k2lab.report import advice_json, build_advice_report, plan_json, print_advice
 
-__all__ = [
-    "build_diet",
-    "build_profile",
-    "print_advice",
-    "print_advice_json",
-    "register",
-    "report_profile",
-]
-
-#: Shown per severity.
-STYLE = {"danger": "bold red", "warning": "red", "caution": "yellow", "info": "cyan"}
+__all__ = ["build_diet", "build_profile", "register"]
 
 
 def _person(
@@ -108,52 +92,6 @@ def build_profile(
         t.form,
         k1_reference,
     )
-
-
-def print_advice(items: list[Advice], console: Console) -> None:
-    """Advice, most severe first, with the evidence grade of every claim it uses."""
-    if not items:
-        console.print("No advice: nothing in this profile triggers a rule.")
-    for a in items:
-        label = a.severity.label
-        console.print(f"[{STYLE[label]}]{label.upper():8}[/] [bold]{a.rule_id}[/]: {a.message}")
-        numbers = ", ".join(f"{k} = {v:g}" for k, v in a.numbers.items())
-        if numbers:
-            console.print(f"         numbers: {numbers}")
-        console.print(f"         evidence: {a.evidence_grade}; sources: {', '.join(a.source_keys)}")
-        for c in a.claims:
-            cl = claim(c)
-            console.print(f"         claim '{cl.claim}': {cl.grade}")
-
-
-def report_profile(diet: Diet, target: str, medications: list[str] | None) -> Profile | None:
-    """The report's advice profile: None (the default) unless medications are given."""
-    if not medications:
-        return None
-    t = parse_target(target)
-    k2 = t.form not in ("K1", "K")
-    return Profile(
-        diet.person,
-        medications=frozenset(medications),
-        k2_target_ug=t.amount_ug if k2 else 90.0,
-        k2_target_form=t.form if k2 else "K2",
-    )
-
-
-def print_advice_json(body: dict[str, Any], console: Console) -> None:
-    """The report's advice block (from ``report_json``) and its suggested change."""
-    console.print("[bold]Advice[/] (most severe first)")
-    for a in body.get("advice", []):
-        label = a["severity"]
-        console.print(
-            f"[{STYLE[label]}]{label.upper():8}[/] [bold]{a['rule_id']}[/]: {a['message']}"
-        )
-        console.print(f"         evidence: {a['evidence_grade']}")
-        for c in a["claims"]:
-            console.print(f"         claim '{c['claim']}': {c['grade']}")
-    change = body.get("suggested_change")
-    if change:
-        console.print(f"[bold]Suggested change:[/] {change['change']}")
 
 
 def _print_plan(plan: DietPlan, console: Console) -> None:
@@ -271,20 +209,13 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             target=target,
             k1_reference=k1_reference,
         )
-        items = advise(profile, compute_intake(d), suggestion_foods=suggestion_foods(db))
+        report = build_advice_report(
+            advise(profile, compute_intake(d), suggestion_foods=suggestion_foods(db))
+        )
         if as_json:
-            print_json(
-                {
-                    "advice": advice_json(items),
-                    "suggested_change": suggested_change(items),
-                    "sources": advice_sources(items),
-                    "disclaimer": DISCLAIMER,
-                }
-            )
-            return
-        print_advice(items, out)
-        out.print(f"[bold]Suggested change:[/] {suggested_change(items)['change']}")
-        out.print(f"[italic]{DISCLAIMER}[/]")
+            print_json(advice_json(report))
+        else:
+            print_advice(report, out)
 
     @app.command("plan")
     @friendly

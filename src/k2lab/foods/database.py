@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -309,16 +309,6 @@ class FoodDatabase:
             bonus -= min(len(label), 80) / 40
             best[owner] = max(best.get(owner, 0.0), score + bonus)
         return sorted(((s, i) for i, s in best.items()), reverse=True)
-
-    def sources(self, keys: Iterable[str]) -> dict[str, dict[str, str]]:
-        """Citation rows for these source keys (a key may be 'a;b')."""
-        wanted = sorted({k.strip() for key in keys for k in key.split(";") if k.strip()})
-        rows = self._con.execute(
-            f"SELECT source_key, citation, doi, url FROM sources WHERE source_key IN "
-            f"({','.join('?' * len(wanted))})",
-            wanted,
-        ).fetchall()
-        return {r[0]: {"citation": r[1], "doi": r[2] or "", "url": r[3] or ""} for r in rows}
 
     def stats(self) -> dict[str, dict[str, int]]:
         """How many foods carry each nutrient, by source key."""
