@@ -97,6 +97,26 @@ def test_report_gap_suggestions_respect_the_diet() -> None:
     assert keys and all(k in ("natto", "sauerkraut") for k in keys)
 
 
+def test_report_and_advise_name_the_same_gap_food() -> None:
+    diet = str(EXAMPLES / "vegetarian.toml")
+    code, out, _ = run("report", diet, "--json")
+    first = json.loads(out)["target"]["to_close_gap"][0]
+    code2, out2, _ = run("advise", "--diet", diet, "--json")
+    advice = json.loads(out2)["advice"]
+    message = next(a["message"] for a in advice if a["rule_id"] == "k2_below_target")
+    assert code == code2 == 0
+    assert f"{first['grams']:.0f} g {first['name'].lower()} a day" in message
+
+
+def test_intake_text_shows_references_and_notes(tmp_path: Path) -> None:
+    diary = tmp_path / "d.csv"
+    diary.write_text("day,food,amount\nmon,natto,1 tbsp\n")
+    code, out, _ = run("intake", str(diary))
+    assert code == 0
+    assert "Intake per day by form" in out and "Against reference intakes" in out
+    assert "note:" in out and "No authority sets an intake for vitamin K2" in out
+
+
 BAD = [
     (("foods", "show", "nato"), "Unknown food 'nato'"),
     (("foods", "search", "x", "--diet", "carnivore"), "Unknown diet"),
