@@ -3,7 +3,7 @@
 The public API: a :class:`Scenario` (a :class:`Person`, a diet, supplements in the
 :func:`parse_regimen` grammar, medications, a :class:`Horizon`) goes into
 :func:`simulate`, which returns a :class:`Trajectory`; :func:`compare` pairs two. Foods,
-intake, advice and plans sit beside it. Names load on first use, so ``import k2lab`` and
+intake, advice, plans and the report (:func:`build_report`) sit beside it. Names load on first use, so ``import k2lab`` and
 the CLI start fast.
 
 Example
@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "DietPlan": "k2lab.plan",
     "PlanConstraints": "k2lab.plan",
     "plan_diet": "k2lab.plan",
+    "Report": "k2lab.report",
+    "build_report": "k2lab.report",
 }
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "Profile",
     "Regimen",
     "RegimenError",
+    "Report",
     "Scenario",
     "ScenarioError",
     "Series",
@@ -98,6 +101,7 @@ __all__ = [
     "__version__",
     "advise",
     "build_database",
+    "build_report",
     "compare",
     "compute_intake",
     "load_diet",
@@ -139,6 +143,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from k2lab.person import Person
     from k2lab.plan import DietPlan, PlanConstraints, plan_diet
     from k2lab.regimen import Dose, Regimen, parse_regimen
+    from k2lab.report import Report, build_report
     from k2lab.scenario import Horizon, Scenario
     from k2lab.simulation import SimulationOptions, compare, simulate, simulate_many
     from k2lab.trajectory import Comparison, Series, Trajectory

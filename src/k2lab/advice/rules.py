@@ -14,117 +14,22 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-
-from k2lab.advice.evidence import rule_data
+from k2lab.advice.facts import (
+    closing_food,
+    facts,
+    k1_reference,
+    make_advice,
+    threshold,
+    upper_limit,
+)
 from k2lab.advice.inr import DEFAULT_INR_TARGET, InrPredictor, ModelledInr
-from k2lab.advice.items import Advice, Severity
+from k2lab.advice.items import Advice
 from k2lab.advice.profile import DrugClass, Profile
-from k2lab.advice.suggest import GapFood, foods_to_close
 from k2lab.foods.database import Food
 from k2lab.foods.nutrients import K2_VITAMERS
 from k2lab.intake.compute import IntakeResult
 from k2lab.intake.cover import Target
-from k2lab.intake.reference import reference_intakes
-from k2lab.plan.model import groups_of
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """The intake figures the rules read (means per day)."""
-
-    k1: float
-    k2: float
-    target_form_intake: float
-    calcium: float
-    vitamin_d: float
-    supp: dict[str, float]
-    natto_g: float
-    natto_mk7: float
-    k1_day_low: float
-    k1_day_high: float
-    n_days: int
-
-
-def _facts(profile: Profile, intake: IntakeResult) -> _Facts:
-    natto_g = 0.0
-    natto_mk7 = 0.0
-    n_days = max(1, len(intake.diet.days))
-    for day in intake.diet.days:
-        for e in day.foods:
-            if "natto" in groups_of(e.food):
-                natto_g += e.grams.grams / n_days
-                natto_mk7 += e.grams.grams * e.food.per_100g("MK-7") / 100 / n_days
-    k1_days = np.asarray(intake.per_day["K1"][:, 0], dtype=float)
-    form = profile.k2_target_form
-    return _Facts(
-        k1=intake.mean["K1"].typical,
-        k2=intake.mean["K2"].typical,
-        target_form_intake=intake.mean[form].typical,
-        calcium=intake.mean["calcium"].typical,
-        vitamin_d=intake.mean["vitamin_d"].typical,
-        supp=dict(intake.supplements),
-        natto_g=natto_g,
-        natto_mk7=natto_mk7,
-        k1_day_low=float(k1_days.min()) if len(k1_days) else 0.0,
-        k1_day_high=float(k1_days.max()) if len(k1_days) else 0.0,
-        n_days=len(intake.diet.days),
-    )
-
-
-def _make(
-    rule_id: str, numbers: dict[str, float], *, extra_sources: tuple[str, ...] = (), **fmt: Any
-) -> Advice:
-    data = rule_data()[rule_id]
-    return Advice(
-        rule_id,
-        Severity[data.severity.upper()],
-        data.message.format(**fmt),
-        {k: round(float(v), 2) for k, v in numbers.items()},
-        data.evidence_grade,
-        tuple(dict.fromkeys((*data.source_keys, *extra_sources))),
-        data.claims,
-    )
-
-
-def _threshold(rule_id: str) -> float:
-    value = rule_data()[rule_id].threshold
-    if value is None:  # pragma: no cover - shipped data
-        raise ValueError(f"rule {rule_id} has no threshold")
-    return value
-
-
-def _upper_limit(profile: Profile, nutrient: str) -> tuple[float, str, str] | None:
-    uls = [
-        r for r in reference_intakes(profile.person) if r.nutrient == nutrient and r.kind == "UL"
-    ]
-    if not uls:
-        return None
-    ul = min(uls, key=lambda r: r.value)
-    return ul.value, f"{ul.authority} {ul.year}", ul.source_key
-
-
-def _k1_reference(profile: Profile) -> tuple[float, str] | None:
-    for r in reference_intakes(profile.person):
-        if (
-            r.authority.startswith(profile.k1_authority)
-            and r.nutrient in ("vitamin_k1", "vitamin_k_total", "vitamin_k_mk4_equivalent")
-            and r.kind != "UL"
-            and r.unit == "ug/day"
-        ):
-            return r.value, f"{r.authority} {r.year}"
-    return None
-
-
-def _closing_food(gap: Target, foods: Sequence[Food], profile: Profile) -> GapFood | None:
-    """The food that closes ``gap`` in the fewest grams, allowed by diet and allergy."""
-    found = foods_to_close(
-        gap, foods, diet=profile.person.diet, soy_allergy=profile.soy_allergy, limit=1
-    )
-    return found[0] if found else None
 
 
 def advise(
@@ -146,7 +51,7 @@ def advise(
     inr_target : the VKA user's target INR (default 2.5).
     """
     inr = inr_model or ModelledInr()
-    f = _facts(profile, intake)
+    f = facts(profile, intake)
     out: list[Advice] = []
     vka = profile.drugs(DrugClass.VKA)
     doac = profile.drugs(DrugClass.DOAC)
@@ -175,7 +80,7 @@ def advise(
         }
         rule = "d3_calcium_low_k2_vka" if vka else "d3_calcium_low_k2"
         out.append(
-            _make(
+            make_advice(
                 rule,
                 numbers,
                 supplements=taken,
@@ -188,7 +93,7 @@ def advise(
     # Vitamin K antagonists.
     if vka:
         med = " and ".join(vka)
-        if f.natto_g > _threshold("vka_natto"):
+        if f.natto_g > threshold("vka_natto"):
             effect = inr(
                 medication=vka[0],
                 mk7_ug_per_day=f.natto_mk7 + mk7_supp,
@@ -205,7 +110,7 @@ def advise(
             if effect.group_inr_change_pct is not None:
                 numbers["inr_change_pct"] = effect.group_inr_change_pct
             out.append(
-                _make(
+                make_advice(
                     "vka_natto",
                     numbers,
                     natto_g=f.natto_g,
@@ -216,7 +121,7 @@ def advise(
                     extra_sources=effect.source_keys,
                 )
             )
-        if mk7_supp >= _threshold("vka_mk7_supplement"):
+        if mk7_supp >= threshold("vka_mk7_supplement"):
             effect = inr(
                 medication=vka[0],
                 mk7_ug_per_day=mk7_supp + f.natto_mk7,
@@ -225,12 +130,12 @@ def advise(
             )
             numbers = {
                 "mk7_supplement_ug_per_day": mk7_supp,
-                "threshold_ug_per_day": _threshold("vka_mk7_supplement"),
+                "threshold_ug_per_day": threshold("vka_mk7_supplement"),
             }
             if effect.inr_after is not None:
                 numbers["inr_expected"] = effect.inr_after
             out.append(
-                _make(
+                make_advice(
                     "vka_mk7_supplement",
                     numbers,
                     mk7=mk7_supp,
@@ -240,9 +145,9 @@ def advise(
                 )
             )
         mk4 = f.supp.get("MK-4", 0.0)
-        if mk4 >= _threshold("vka_mk4_drug"):
+        if mk4 >= threshold("vka_mk4_drug"):
             out.append(
-                _make(
+                make_advice(
                     "vka_mk4_drug",
                     {"mk4_supplement_ug_per_day": mk4},
                     mk4_mg=mk4 / 1000,
@@ -250,9 +155,9 @@ def advise(
                 )
             )
         k1_supp = f.supp.get("K1", 0.0)
-        if k1_supp >= _threshold("vka_k1_supplement"):
+        if k1_supp >= threshold("vka_k1_supplement"):
             out.append(
-                _make(
+                make_advice(
                     "vka_k1_supplement",
                     {"k1_supplement_ug_per_day": k1_supp, "threshold_ug_per_day": 150.0},
                     k1=k1_supp,
@@ -260,15 +165,15 @@ def advise(
                 )
             )
         swing = f.k1_day_high - f.k1_day_low
-        if f.n_days > 1 and swing >= _threshold("vka_k1_swing"):
+        if f.n_days > 1 and swing >= threshold("vka_k1_swing"):
             out.append(
-                _make(
+                make_advice(
                     "vka_k1_swing",
                     {
                         "k1_swing_ug_per_day": swing,
                         "k1_lowest_day_ug": f.k1_day_low,
                         "k1_highest_day_ug": f.k1_day_high,
-                        "threshold_ug_per_day": _threshold("vka_k1_swing"),
+                        "threshold_ug_per_day": threshold("vka_k1_swing"),
                     },
                     swing=swing,
                     low=f.k1_day_low,
@@ -277,18 +182,20 @@ def advise(
                 )
             )
         else:
-            out.append(_make("vka_keep_steady", {"k1_ug_per_day": f.k1}, medication=med))
+            out.append(make_advice("vka_keep_steady", {"k1_ug_per_day": f.k1}, medication=med))
 
     # DOACs: vitamin K does not matter; nattokinase (also in natto) still does.
     if doac and not vka:
-        out.append(_make("doac_diet", {"k_ug_per_day": f.k1 + f.k2}, medication=" and ".join(doac)))
+        out.append(
+            make_advice("doac_diet", {"k_ug_per_day": f.k1 + f.k2}, medication=" and ".join(doac))
+        )
     if (
         (doac or vka or anti)
-        and f.natto_g > _threshold("natto_nattokinase_anticoagulant")
+        and f.natto_g > threshold("natto_nattokinase_anticoagulant")
         and not vka
     ):
         out.append(
-            _make(
+            make_advice(
                 "natto_nattokinase_anticoagulant",
                 {"natto_g_per_day": f.natto_g},
                 natto_g=f.natto_g,
@@ -299,17 +206,19 @@ def advise(
     # Nattokinase supplements.
     if nk:
         if vka or doac:
-            out.append(_make("nattokinase_anticoagulant", {}, medication=" and ".join(vka + doac)))
+            out.append(
+                make_advice("nattokinase_anticoagulant", {}, medication=" and ".join(vka + doac))
+            )
         if anti:
-            out.append(_make("nattokinase_antiplatelet", {}, medication=" and ".join(anti)))
+            out.append(make_advice("nattokinase_antiplatelet", {}, medication=" and ".join(anti)))
         if not (vka or doac or anti):
-            out.append(_make("nattokinase_alone", {}))
+            out.append(make_advice("nattokinase_alone", {}))
 
     # Upper limits.
-    ul = _upper_limit(profile, "calcium")
+    ul = upper_limit(profile, "calcium")
     if ul is not None and f.calcium > ul[0]:
         out.append(
-            _make(
+            make_advice(
                 "calcium_above_ul",
                 {
                     "calcium_mg_per_day": f.calcium,
@@ -322,16 +231,16 @@ def advise(
                 excess=f.calcium - ul[0],
             )
         )
-    if ca_supp >= _threshold("calcium_supplement"):
+    if ca_supp >= threshold("calcium_supplement"):
         out.append(
-            _make(
+            make_advice(
                 "calcium_supplement", {"calcium_supplement_mg_per_day": ca_supp}, supplement=ca_supp
             )
         )
-    ul = _upper_limit(profile, "vitamin_d")
+    ul = upper_limit(profile, "vitamin_d")
     if ul is not None and f.vitamin_d > ul[0]:
         out.append(
-            _make(
+            make_advice(
                 "vitamin_d_above_ul",
                 {"vitamin_d_ug_per_day": f.vitamin_d, "vitamin_d_ul_ug_per_day": ul[0]},
                 vitamin_d=f.vitamin_d,
@@ -353,7 +262,7 @@ def advise(
             )
             if s
         )
-        out.append(_make("soy_allergy_natto", {"natto_g_per_day": f.natto_g}, what=what))
+        out.append(make_advice("soy_allergy_natto", {"natto_g_per_day": f.natto_g}, what=what))
     person = profile.person
     if (person.pregnant or person.lactating) and (k2_supp > 0 or nk):
         what = ", ".join(
@@ -364,9 +273,9 @@ def advise(
             )
             if s
         )
-        out.append(_make("pregnancy", {"k2_supplement_ug_per_day": k2_supp}, what=what))
+        out.append(make_advice("pregnancy", {"k2_supplement_ug_per_day": k2_supp}, what=what))
     if person.age < 18 and (k2_supp > 0 or nk):
-        ref = _k1_reference(profile)
+        ref = k1_reference(profile)
         ai = ref[0] if ref else 0.0
         what = ", ".join(
             s
@@ -377,7 +286,7 @@ def advise(
             if s
         )
         out.append(
-            _make(
+            make_advice(
                 "children",
                 {
                     "age_years": person.age,
@@ -391,13 +300,13 @@ def advise(
         )
     if profile.ckd:
         dialysis = " on haemodialysis" if profile.population == "hemodialysis" else ""
-        out.append(_make("ckd", {"k_ug_per_day": f.k1 + f.k2}, dialysis=dialysis))
+        out.append(make_advice("ckd", {"k_ug_per_day": f.k1 + f.k2}, dialysis=dialysis))
 
     # Below the K1 reference and the K2 target.
-    ref = _k1_reference(profile)
+    ref = k1_reference(profile)
     if ref is not None and f.k1 < ref[0]:
         gap = ref[0] - f.k1
-        best = _closing_food(Target(gap, "K1"), suggestion_foods, profile)
+        best = closing_food(Target(gap, "K1"), suggestion_foods, profile)
         if best is not None:
             count = f" (about {best.portions:.1f} × {best.portion})" if best.portion else ""
             food_text = f"{best.grams:.0f} g {best.name.lower()}{count} a day"
@@ -410,7 +319,7 @@ def advise(
             else ""
         )
         out.append(
-            _make(
+            make_advice(
                 "k1_below_reference",
                 {
                     "k1_ug_per_day": f.k1,
@@ -432,11 +341,11 @@ def advise(
                 "anticoagulation clinic (a DOAC is not affected by vitamin K)."
             )
         else:
-            best = _closing_food(Target(gap, profile.k2_target_form), suggestion_foods, profile)
+            best = closing_food(Target(gap, profile.k2_target_form), suggestion_foods, profile)
             food_text = f"{best.grams:.0f} g {best.name.lower()} a day, or " if best else ""
             suggestion = f"add {food_text}MK-7 {gap:.0f} µg/day as a supplement."
         out.append(
-            _make(
+            make_advice(
                 "k2_below_target",
                 {
                     "k2_ug_per_day": f.target_form_intake,

@@ -2,10 +2,11 @@
 
 Example
 -------
->>> result = compute_intake(load_diet("examples/omnivore.toml", db))     # doctest: +SKIP
->>> r = build_report(result, Target(90.0, "K2"), suggestion_foods=suggestion_foods(db))
->>> r.target.met, r.advice.first_change                                  # doctest: +SKIP
-(True, None)
+>>> from k2lab.intake import Day, Diet, compute_intake
+>>> empty = compute_intake(Diet(Person(), (Day("typical day"),), typical_day=True))
+>>> r = build_report(empty, Target(90.0, "K2"), suggestion_foods=())
+>>> r.target.gap_ug_per_day, r.target.to_close, r.advice.first_change.rule_id
+(90.0, (), 'k1_below_reference')
 """
 
 from __future__ import annotations
