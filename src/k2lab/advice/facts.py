@@ -54,6 +54,7 @@ class Facts:
 
 
 def facts(profile: Profile, intake: IntakeResult) -> Facts:
+    """The figures of ``intake`` the rules read, for ``profile``'s K2 target form."""
     natto_g = 0.0
     natto_mk7 = 0.0
     n_days = max(1, len(intake.diet.days))
@@ -82,6 +83,7 @@ def facts(profile: Profile, intake: IntakeResult) -> Facts:
 def make_advice(
     rule_id: str, numbers: dict[str, float], *, extra_sources: tuple[str, ...] = (), **fmt: Any
 ) -> Advice:
+    """The advice of rule ``rule_id``: its message template filled with ``fmt``."""
     data = rule_data()[rule_id]
     return Advice(
         rule_id,
@@ -95,6 +97,7 @@ def make_advice(
 
 
 def threshold(rule_id: str) -> float:
+    """The threshold of rule ``rule_id`` (in its ``threshold_unit``)."""
     value = rule_data()[rule_id].threshold
     if value is None:  # pragma: no cover - shipped data
         raise ValueError(f"rule {rule_id} has no threshold")
@@ -102,6 +105,7 @@ def threshold(rule_id: str) -> float:
 
 
 def upper_limit(profile: Profile, nutrient: str) -> tuple[float, str, str] | None:
+    """The lowest UL of ``nutrient`` for the person: value, authority and year, source."""
     uls = [
         r for r in reference_intakes(profile.person) if r.nutrient == nutrient and r.kind == "UL"
     ]
@@ -112,6 +116,7 @@ def upper_limit(profile: Profile, nutrient: str) -> tuple[float, str, str] | Non
 
 
 def k1_reference(profile: Profile) -> tuple[float, str] | None:
+    """The K1 (or total K) reference of the profile's authority: µg/day, authority year."""
     for r in reference_intakes(profile.person):
         if (
             r.authority.startswith(profile.k1_authority)
