@@ -11,56 +11,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from rapidfuzz import process
-
-from k2lab.errors import K2LabError, UnitError
-from k2lab.foods.nutrients import K2_VITAMERS
-from k2lab.intake.diet import Person
+from k2lab.errors import K2LabError, RegimenError, UnitError
+from k2lab.person import Person
+from k2lab.physiology.exposure import POPULATIONS as PHYSIOLOGY_POPULATIONS
+from k2lab.vocab import K2_VITAMERS, MEDICATIONS, DrugClass, normalise_medication
 
 
 class AdviceError(K2LabError, ValueError):
     """Advice input that cannot be used (unknown medication, population ...)."""
 
 
-class DrugClass(StrEnum):
-    """How a medication meets vitamin K."""
-
-    VKA = "vitamin K antagonist"
-    DOAC = "direct oral anticoagulant"
-    ANTIPLATELET = "antiplatelet"
-    NATTOKINASE = "nattokinase (supplement)"
-
-
-MEDICATIONS: dict[str, DrugClass] = {
-    "warfarin": DrugClass.VKA,
-    "acenocoumarol": DrugClass.VKA,
-    "phenprocoumon": DrugClass.VKA,
-    "apixaban": DrugClass.DOAC,
-    "rivaroxaban": DrugClass.DOAC,
-    "dabigatran": DrugClass.DOAC,
-    "edoxaban": DrugClass.DOAC,
-    "aspirin": DrugClass.ANTIPLATELET,
-    "clopidogrel": DrugClass.ANTIPLATELET,
-    "nattokinase": DrugClass.NATTOKINASE,
-}
-POPULATIONS = ("healthy", "postmenopausal", "hemodialysis")
+#: The vitamin K populations the advice knows (those of the physiology).
+POPULATIONS = PHYSIOLOGY_POPULATIONS
 #: Authorities whose vitamin K value can serve as the K1 reference.
 K1_AUTHORITIES = ("EFSA", "IOM", "D-A-CH", "NHMRC", "Japan")
 
 
 def parse_medication(name: str) -> str:
-    """Normalise a medication name; unknown names raise with the closest known ones."""
-    key = name.strip().lower()
-    if key in MEDICATIONS:
-        return key
-    close = [m for m, score, _ in process.extract(key, list(MEDICATIONS), limit=3) if score > 60]
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise AdviceError(
-        f"Unknown medication '{name}'.{hint} Known: {', '.join(MEDICATIONS)}. For other drugs ask "
-        "your pharmacist about vitamin K."
-    )
+    """Normalise a medication name (k2lab.vocab); unknown names raise with the closest."""
+    try:
+        return normalise_medication(name)
+    except RegimenError as exc:
+        raise AdviceError(exc.message, field="medications") from None
 
 
 @dataclass(frozen=True)
