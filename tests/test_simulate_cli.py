@@ -188,6 +188,7 @@ def test_table_notes_and_plot_location(tmp_path: Path) -> None:
         (["--sun", "lots"], "sunlight"),
         (["--sex", "male", "--menopause-age", "50"], "women only"),
         (["--samples", "0"], "n_samples"),
+        (["--samples", "2000", "--years", "1"], "more than one simulation may hold"),
         (["--seed", "-1"], "seed"),
         (["--resolution", "fast"], "resolution"),
     ],

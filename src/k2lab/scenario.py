@@ -98,11 +98,11 @@ class Horizon:
         return self.hours / 24.0
 
     def __str__(self) -> str:
-        if self.hours >= 2 * 8766:
-            return f"{self.hours / 8766:g} years"
+        if self.hours >= 8766 - 24:
+            return f"{self.hours / 8766:.3g} years"
         if self.hours > 240:
-            return f"{self.hours / 168:g} weeks"
-        return f"{self.hours:g} hours"
+            return f"{self.hours / 168:.3g} weeks"
+        return f"{self.hours:.3g} hours"
 
 
 def _times(n: float, unit_h: float) -> float:
