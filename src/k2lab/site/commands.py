@@ -4,7 +4,9 @@ A fenced ``console`` block holds ``$ k2lab ...`` lines, each followed by its out
 :func:`fill_console_blocks` reruns every command with a runner the caller passes (the
 CLI sits above this layer) and writes the output under it; a test compares the page with
 the result, so a page whose output drifted fails. A command whose output must not be
-shown ends with ``# output not shown``: it is still run and must exit 0.
+shown ends with ``# output not shown``: it is still run and must exit 0. Durations
+("highs 0.03 s") are the one thing allowed to vary: when the outputs differ only in them,
+the page keeps what it shows.
 
 Example
 -------
@@ -34,6 +36,7 @@ CHECKED_PAGES = (
 BLOCK = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
 QUIET = "# output not shown"
 Runner = Callable[[list[str]], tuple[int, str]]
+_DURATION = re.compile(r"\b\d+(\.\d+)? s\b")
 
 
 def console_commands(text: str) -> list[str]:
@@ -53,20 +56,33 @@ def _args(command: str) -> list[str]:
     return words[1:]
 
 
+def _shown(body: str) -> list[tuple[str, list[str]]]:
+    """(command, output lines the page shows) for each ``$`` line of a block."""
+    pairs: list[tuple[str, list[str]]] = []
+    for line in body.splitlines():
+        if line.startswith("$ "):
+            pairs.append((line[2:], []))
+        elif pairs:
+            pairs[-1][1].append(line)
+    return pairs
+
+
 def fill_console_blocks(text: str, run: Runner) -> str:
     """``text`` with the output of every console command rerun by ``run(args)``."""
 
     def block(m: re.Match[str]) -> str:
         out = []
-        for line in m.group(1).splitlines():
-            if not line.startswith("$ "):
-                continue
-            code, output = run(_args(line[2:]))
+        for command, shown in _shown(m.group(1)):
+            code, output = run(_args(command))
             if code != 0:
-                raise DataError(f"'{line[2:]}' exited with {code}:\n{output}")
-            out.append(line)
-            if not line.endswith(QUIET):
-                out += [o.rstrip() for o in output.rstrip("\n").splitlines()]
+                raise DataError(f"'{command}' exited with {code}:\n{output}")
+            out.append(f"$ {command}")
+            if not command.endswith(QUIET):
+                new = [o.rstrip() for o in output.rstrip("\n").splitlines()]
+                same = [_DURATION.sub("_ s", o) for o in new] == [
+                    _DURATION.sub("_ s", o) for o in shown
+                ]
+                out += shown if same else new
         return "```console\n" + "".join(f"{o}\n" for o in out) + "```"
 
     return BLOCK.sub(block, text)
