@@ -17,10 +17,17 @@ from typer.testing import CliRunner
 from k2lab.advice.evidence import sources
 from k2lab.cli import app
 from k2lab.foods import FoodDatabase
-from k2lab.site import cli_reference, fill_blocks, food_index, food_pages, k2_blocks
-from k2lab.site import persistence_svg, sources_page
-from k2lab.site.topics import category_foods, claim_admonition
+from k2lab.site import (
+    cli_reference,
+    fill_blocks,
+    food_index,
+    food_pages,
+    k2_blocks,
+    persistence_svg,
+    sources_page,
+)
 from k2lab.site.commands import CHECKED_PAGES, fill_console_blocks
+from k2lab.site.topics import category_foods, claim_admonition
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

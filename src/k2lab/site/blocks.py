@@ -9,16 +9,24 @@ Example
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from k2lab.errors import DataError
+
+
+def _replacer(body: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(1) + body + m.group(2)
 
 
 def fill_blocks(text: str, blocks: Mapping[str, str]) -> str:
     """Replace the body of every named block; a block missing from ``text`` is an error."""
     for name, body in blocks.items():
-        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n).*?(<!-- END {re.escape(name)} -->)", re.S)
+        pattern = re.compile(
+            rf"(<!-- BEGIN {re.escape(name)} -->\n).*?(<!-- END {re.escape(name)} -->)", re.S
+        )
         if not pattern.search(text):
-            raise DataError(f"The page has no block '{name}': add <!-- BEGIN {name} --> and <!-- END {name} -->.")
-        text = pattern.sub(lambda m, b=body: m.group(1) + b + m.group(2), text)
+            raise DataError(
+                f"The page has no block '{name}': add <!-- BEGIN {name} --> and <!-- END {name} -->."
+            )
+        text = pattern.sub(_replacer(body), text)
     return text

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 #: Options typer adds to every app; they are about the shell, not k2lab.
 _SHELL_OPTIONS = {"help", "install_completion", "show_completion"}
 

@@ -27,7 +27,12 @@ TARGETS = ("90 ug K2", "180 ug MK-7")
 #: The article's benefit rows (health area, its claim) and the claim id that grades each.
 BENEFITS = (
     ("Bone health", "Prevention of osteoporosis and fractures", "bones", ("ucOC",)),
-    ("Cardiovascular health", "Prevention of arteriosclerosis (calcification)", "arteries", ("dp_ucMGP",)),
+    (
+        "Cardiovascular health",
+        "Prevention of arteriosclerosis (calcification)",
+        "arteries",
+        ("dp_ucMGP",),
+    ),
     ("Dental health", "Stronger teeth, more resistant to decay", "teeth", ()),
     ("Synergy with vitamin D3", "Optimisation of supplementation", "d3_synergy", ()),
     ("Metabolic health", "Improved insulin sensitivity", "insulin", ()),
@@ -58,7 +63,7 @@ def article_vs_data(food: Food) -> tuple[str, str, str]:
     forms = {v[0] for v in article}
     a_lo, a_hi = sum(v[2] for v in article), sum(v[3] for v in article)
     per_source: dict[str, list[float]] = {}
-    for form, value, lo, hi, _q, key in values:
+    for form, _value, lo, hi, _q, key in values:
         if key != ARTICLE and form in forms:
             t = per_source.setdefault(key, [0.0, 0.0])
             t[0] += lo

@@ -44,7 +44,7 @@ def _curves() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def persistence_table() -> list[tuple[str, tuple[float, ...], tuple[float, ...]]]:
     """(form, hours, rise above baseline as % of its own peak) at :data:`TIMES_H`."""
-    rows = []
+    rows: list[tuple[str, tuple[float, ...], tuple[float, ...]]] = []
     for vitamer, (t, mid, _lo, _hi) in _curves().items():
         peak = float(mid.max())
         share = tuple(100.0 * float(np.interp(h, t, mid)) / peak for h in TIMES_H)
