@@ -14,12 +14,21 @@ from k2lab.cli import app
 from k2lab.site import cli_reference
 from k2lab.site.mkdocs_hook import on_page_markdown
 
-MODULES = ["blocks", "citations", "cli_reference", "commands", "numbers", "persistence", "topics"]
+MODULES = [
+    "",
+    ".blocks",
+    ".citations",
+    ".cli_reference",
+    ".commands",
+    ".formatting",
+    ".persistence",
+    ".topics",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(f"k2lab.site.{name}"))
+    result = doctest.testmod(importlib.import_module(f"k2lab.site{name}"))
     assert result.attempted > 0 and result.failed == 0
 
 

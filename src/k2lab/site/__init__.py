@@ -7,8 +7,8 @@ writes them all and ``tests/site`` fail when a committed page is stale.
 Example
 -------
 >>> from k2lab.site.citations import cited_keys
->>> cited_keys("Natto is old [@shurtleff_2012_natto; sonomono_natto_origin].")
-['shurtleff_2012_natto', 'sonomono_natto_origin']
+>>> cited_keys("Natto is old [@shurtleff_aoyagi_2012_natto; ogasawara_natto_origin].")
+['shurtleff_aoyagi_2012_natto', 'ogasawara_natto_origin']
 """
 
 from __future__ import annotations

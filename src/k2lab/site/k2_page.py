@@ -17,7 +17,7 @@ from k2lab.foods.database import Food, FoodDatabase
 from k2lab.foods.nutrients import K2_VITAMERS
 from k2lab.intake import cover, parse_target
 from k2lab.site.citations import source_links
-from k2lab.site.numbers import fmt, fmt_range
+from k2lab.site.formatting import fmt, fmt_range
 from k2lab.site.persistence import persistence_table
 
 PAGE = "vitamin-k2.md"
@@ -184,7 +184,7 @@ def warning() -> str:
     rule, vka = rule_data()["d3_calcium_low_k2"], rule_data()["d3_calcium_low_k2_vka"]
     c = claim("d3_synergy")
     return (
-        '!!! warning "The article: \\"if you take calcium or D3, K2 is essential\\""\n'
+        "!!! warning \"The article: 'if you take calcium or D3, K2 is essential'\"\n"
         f"    k2lab grades this claim **{c.grade}**. The advice rule "
         f"[`{rule.rule_id}`](advice.md#rules) implements it as a *{rule.severity}* "
         f"(evidence: {rule.evidence_grade}): it fires when a diet has D3 or calcium supplements "

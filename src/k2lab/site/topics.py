@@ -11,7 +11,7 @@ from __future__ import annotations
 from k2lab.advice.evidence import claim
 from k2lab.foods.database import FoodDatabase
 from k2lab.site.citations import source_links
-from k2lab.site.numbers import fmt, fmt_range
+from k2lab.site.formatting import fmt, fmt_range
 
 
 def claim_admonition(claim_id: str, page: str) -> str:
