@@ -28,6 +28,12 @@ def _tag(text: str) -> str:
     return text.replace("_", "-")
 
 
+def _reported_range(value: float, low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return ""
+    return f" ({fmt_range(value if low is None else low, value if high is None else high)})"
+
+
 def food_page(food: Food) -> str:
     """The page of one food."""
     page = f"foods/{food.key}.md"
@@ -55,9 +61,8 @@ def food_page(food: Food) -> str:
     ]
     for name, s in food.nutrients.items():
         values = "; ".join(
-            f"{fmt(v.value)}"
-            + (f" ({fmt_range(v.low or v.value, v.high or v.value)})" if v.low or v.high else "")
-            + f" {v.quality}, {source_links([v.source_key], page)}"
+            f"{fmt(v.value)}{_reported_range(v.value, v.low, v.high)} {v.quality}, "
+            f"{source_links([v.source_key], page)}"
             for v in s.values
         )
         unit = NUTRIENT_UNITS.get(name, "")
