@@ -112,7 +112,7 @@ def tablespoon(db: FoodDatabase) -> str:
         return "k2lab has no MK-7 value for natto.\n"
     ug = [spoon.grams * x / 100 for x in (mk7.typical, mk7.low, mk7.high)]
     lines = [
-        f"One tablespoon of natto is {fmt(spoon.grams)} g ({spoon.quality}: {spoon.notes}; "
+        f"One tablespoon of natto is {fmt(spoon.grams)} g ({spoon.notes}; "
         f"{source_links([spoon.source_key], PAGE)}). At {fmt(mk7.typical)} µg MK-7 per 100 g "
         f"(range {fmt_range(mk7.low, mk7.high)}, {mk7.rule}) it carries **{fmt(ug[0])} µg MK-7** "
         f"(range {fmt_range(ug[1], ug[2])}).",
