@@ -3,14 +3,19 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: run test lint typecheck unit bench db clean
+.PHONY: run test lint typecheck unit bench db docs docs-gen clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev,docs]"
+	touch $(DOCS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/k2lab report examples/omnivore.toml
@@ -28,7 +33,15 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# The site, built strictly: any warning (broken link, unknown citation, missing page) fails.
+docs: $(DOCS_STAMP)
+	$(BIN)/mkdocs build --strict
+
+# Regenerate every generated page (tables, food pages, CLI reference, console outputs).
+docs-gen: $(STAMP)
+	$(BIN)/python tools/update_site.py
+
+test: lint typecheck unit docs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foods.py
@@ -37,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
-	rm -rf $(VENV) build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache
