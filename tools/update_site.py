@@ -14,8 +14,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from k2lab.advice.evidence import sources
 from k2lab.cli import app
+from k2lab.data.citations import citations as sources
 from k2lab.foods import FoodDatabase
 from k2lab.site import (
     cli_reference,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from k2lab.advice.evidence import sources
+from k2lab.data.citations import citations as sources
 from k2lab.site.citations import CITE, cited_keys
 
 from .conftest import DOCS

@@ -13,6 +13,8 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 
+from k2lab.data.citations import Citation
+
 CITE = re.compile(r"\[@([A-Za-z0-9_\-]+(?:\s*;\s*[A-Za-z0-9_\-]+)*)\]")
 SOURCES_PAGE = "reference/sources.md"
 
@@ -53,7 +55,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
-def sources_page(sources: Mapping[str, Mapping[str, str]]) -> str:
+def sources_page(sources: Mapping[str, Citation]) -> str:
     """The bibliography: every shipped source with its citation, DOI and address."""
     lines = [
         "---",
@@ -71,10 +73,10 @@ def sources_page(sources: Mapping[str, Mapping[str, str]]) -> str:
     for key in sorted(sources, key=str.lower):
         s = sources[key]
         extra = []
-        if s.get("doi"):
-            extra.append(f"doi: [{s['doi']}](https://doi.org/{s['doi']})")
-        if s.get("url", "").startswith("http"):
-            extra.append(f"<{s['url'].split()[0]}>")
+        if s.doi:
+            extra.append(f"doi: [{s.doi}](https://doi.org/{s.doi})")
+        if s.url.startswith("http"):
+            extra.append(f"<{s.url.split()[0]}>")
         tail = (" " + "; ".join(extra)) if extra else ""
-        lines.append(f'- <a id="{key.lower()}"></a>`{key}`: {_cell(s["citation"])}{tail}')
+        lines.append(f'- <a id="{key.lower()}"></a>`{key}`: {_cell(s.citation)}{tail}')
     return "\n".join(lines) + "\n"

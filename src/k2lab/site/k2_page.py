@@ -156,7 +156,7 @@ def _trials(endpoints: Sequence[str]) -> str:
             and not r["medication"]
         ):
             found.append(
-                f"{r['regimen']}, {r['weeks']} wk: {float(r['observed']):+g} % "
+                f"{r['regimen']}, {r['duration']}: {float(r['observed']):+g} % "
                 f"{r['endpoint'].split('_pmol')[0].split('_ng')[0]} "
                 f"({source_links(r['source_key'].split(';'), PAGE)})"
             )

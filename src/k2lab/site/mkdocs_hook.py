@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from k2lab.advice.evidence import sources
+from k2lab.data.citations import citations as sources
 from k2lab.site.citations import SOURCES_PAGE, cited_keys, render_citations
 
 log = logging.getLogger("mkdocs.plugins.k2lab_citations")
