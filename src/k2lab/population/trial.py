@@ -1,0 +1,406 @@
+"""Run a virtual trial (:func:`run_trial`) or many (:func:`power_curve`).
+
+A replicate is one virtual trial: one draw of the population parameters (uncertainty;
+replicate 0 uses the central values) and fresh people (covariates, BSV, dropout and
+measurement error from each person's own stream). People are simulated in chunks on a
+backend (:mod:`k2lab.population.backends`); only the visit values come back.
+
+A power curve draws ``replicates`` trials at the largest ``n`` and analyses the first ``n``
+people of every arm for each smaller ``n``: with a stream per person, those are exactly
+the trials of size ``n`` of the same replicates.
+
+Example
+-------
+>>> from k2lab.population.spec import spec_from_dict
+>>> spec = spec_from_dict({"trial": {"visits_weeks": [0, 12]},
+...     "arms": [{"name": "placebo", "n": 8}, {"name": "MK-7", "n": 8,
+...              "regimens": ["MK-7 180 ug daily"]}],
+...     "endpoints": [{"name": "dp_ucMGP_pmol_per_L"}]})
+>>> r = run_trial(spec)
+>>> e = r.effects[0]
+>>> e.difference.estimate < -15 and e.difference.p_value < 0.05
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from k2lab.calcium.params import calcium_parameters
+from k2lab.errors import ScenarioError
+from k2lab.physiology.params import ParameterSet, default_parameters
+from k2lab.population.analysis import ArmSummary, Difference, changes, difference, summarise
+from k2lab.population.backends import Backend, LocalBackend
+from k2lab.population.endpoints import TRIAL_ENDPOINTS, person_endpoints
+from k2lab.population.people import draw_person, person_rng
+from k2lab.population.spec import TrialSpec
+from k2lab.population.variability import BSV, individual_parameters, observe
+
+__all__ = [
+    "BASELINE_FIELDS",
+    "Effect",
+    "PowerCurve",
+    "TrialResult",
+    "power_curve",
+    "replicate_parameters",
+    "run_trial",
+    "simulate_chunk",
+]
+
+FloatArray = NDArray[np.float64]
+#: Baseline characteristics kept per person (for the baseline table).
+BASELINE_FIELDS = ("age", "egfr_ml_per_min", "calcium_food_mg_per_day", "calcification_au")
+DEFAULT_CHUNK = 200
+
+
+@cache
+def replicate_parameters(seed: int, replicate: int) -> tuple[ParameterSet, ParameterSet]:
+    """Population values (physiology, calcium extensions) of one replicate: central for
+    replicate 0, else one draw of the parameter uncertainty."""
+    if replicate == 0:
+        return default_parameters(), calcium_parameters()
+    s = np.random.SeedSequence([seed, replicate]).generate_state(2)
+    return (
+        default_parameters().sample(2, int(s[0]))[1],
+        calcium_parameters().sample(2, int(s[1]))[1],
+    )
+
+
+def simulate_chunk(
+    spec: TrialSpec, replicate: int, arm: int, start: int, stop: int
+) -> tuple[FloatArray, FloatArray]:
+    """People ``start``..``stop - 1`` of ``arm``: observed values (people, visits,
+    endpoints of the spec; NaN after dropout) and baseline fields (people, 4)."""
+    phys, cal = replicate_parameters(spec.seed, replicate)
+    regimens = spec.arms[arm].regimens
+    days = np.asarray(spec.visit_days, dtype=float)
+    names = [e.name for e in spec.endpoints]
+    rate = -math.log(1.0 - spec.dropout_percent_per_year / 100.0) / 365.25
+    obs = np.empty((stop - start, len(days), len(names)))
+    base = np.empty((stop - start, len(BASELINE_FIELDS)))
+    for k, i in enumerate(range(start, stop)):
+        rng = person_rng(spec.seed, replicate, arm, i)
+        person = draw_person(spec.population, rng)
+        z = rng.standard_normal(len(BSV))
+        u = rng.random()
+        leaves_day = -math.log(u) / rate if rate > 0 and u > 0 else math.inf
+        pop, bone = person.vitamin_k_population, person.bone_scope
+        values = person_endpoints(
+            person,
+            regimens,
+            individual_parameters(phys, z, population=pop, bone_scope=bone),
+            individual_parameters(cal, z, population=pop, bone_scope=bone),
+            spec.visit_days,
+        )
+        measured = {n: observe(n, values[n], rng) for n in TRIAL_ENDPOINTS}
+        for j, n in enumerate(names):
+            obs[k, :, j] = np.where(days <= leaves_day, measured[n], np.nan)
+        base[k] = [
+            math.nan if getattr(person, f) is None else float(getattr(person, f))
+            for f in BASELINE_FIELDS
+        ]
+    return obs, base
+
+
+def _tasks(spec: TrialSpec, replicates: Sequence[int], chunk: int) -> list[tuple[Any, ...]]:
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ScenarioError(f"chunk must be a whole number ≥ 1, not {chunk!r}.", field="chunk")
+    return [
+        (spec, r, a, s, min(s + chunk, arm.n))
+        for r in replicates
+        for a, arm in enumerate(spec.arms)
+        for s in range(0, arm.n, chunk)
+    ]
+
+
+def _simulate(
+    spec: TrialSpec,
+    replicates: Sequence[int],
+    backend: Backend | None,
+    chunk: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[tuple[int, int], tuple[FloatArray, FloatArray]]:
+    tasks = _tasks(spec, replicates, chunk)
+    done = [0]
+
+    def on_done(_: int) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], len(tasks))
+
+    results = (backend or LocalBackend()).map(simulate_chunk, tasks, on_done)
+    out: dict[tuple[int, int], list[tuple[FloatArray, FloatArray]]] = {}
+    for (_, r, a, _, _), res in zip(tasks, results, strict=True):
+        out.setdefault((r, a), []).append(res)
+    return {
+        k: (np.concatenate([o for o, _ in v]), np.concatenate([b for _, b in v]))
+        for k, v in out.items()
+    }
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One endpoint in one arm against the control: both arms' change and the difference."""
+
+    endpoint: str
+    change: str
+    visit_week: float
+    arm: str
+    control: str
+    treated: ArmSummary
+    control_summary: ArmSummary
+    difference: Difference
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "endpoint": self.endpoint,
+            "change": self.change,
+            "visit_week": self.visit_week,
+            "arm": self.arm,
+            "control": self.control,
+            "arm_change": self.treated.to_dict(),
+            "control_change": self.control_summary.to_dict(),
+            "difference": self.difference.to_dict(),
+        }
+
+
+def _effects(
+    spec: TrialSpec, observed: dict[int, FloatArray], n: int | None = None
+) -> list[Effect]:
+    c = next(i for i, a in enumerate(spec.arms) if a.name == spec.control_arm)
+    out = []
+    for j, e in enumerate(spec.endpoints):
+        v = spec.visits_weeks.index(e.visit_week)
+        ch = {a: changes(observed[a][:n, :, j], v, e.change) for a in observed}
+        for a, arm in enumerate(spec.arms):
+            if a == c:
+                continue
+            out.append(
+                Effect(
+                    e.name,
+                    e.change,
+                    e.visit_week,
+                    arm.name,
+                    spec.control_arm,
+                    summarise(ch[a]),
+                    summarise(ch[c]),
+                    difference(ch[a], ch[c]),
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """One virtual trial: effects, per-visit means and SDs by arm, baseline table."""
+
+    spec: TrialSpec
+    replicate: int
+    effects: tuple[Effect, ...]
+    visits: dict[str, dict[str, dict[str, list[float]]]] = field(repr=False)
+    baseline: dict[str, dict[str, float]] = field(repr=False)
+    person_years: float = 0.0
+    seconds: float = 0.0
+    backend: str = "local"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the spec and where every variability width comes from."""
+        return {
+            "trial": self.spec.to_dict(),
+            "replicate": self.replicate,
+            "effects": [e.to_dict() for e in self.effects],
+            "visits": self.visits,
+            "baseline": self.baseline,
+            "person_years": self.person_years,
+            "seconds": self.seconds,
+            "backend": self.backend,
+            "between_subject_variability": [
+                {
+                    "name": v.name,
+                    "scope": v.scope,
+                    "kind": v.kind,
+                    "width": v.width,
+                    "source_key": v.source_key,
+                    "note": v.note,
+                }
+                for v in BSV
+            ],
+        }
+
+
+def _nan_stat(fn: Callable[..., Any], x: FloatArray) -> list[float]:
+    with np.errstate(all="ignore"):
+        return [float(v) for v in fn(x, axis=0)]
+
+
+def run_trial(
+    spec: TrialSpec,
+    *,
+    replicate: int = 0,
+    backend: Backend | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> TrialResult:
+    """Run ``spec`` once (replicate 0: central population values).
+
+    ``progress(done, total)`` is called as chunks finish.
+    """
+    t0 = time.perf_counter()
+    sims = _simulate(spec, [replicate], backend, chunk, progress)
+    observed = {a: sims[(replicate, a)][0] for a in range(len(spec.arms))}
+    visits: dict[str, dict[str, dict[str, list[float]]]] = {}
+    baseline: dict[str, dict[str, float]] = {}
+    for a, arm in enumerate(spec.arms):
+        visits[arm.name] = {
+            e.name: {
+                "mean": _nan_stat(np.nanmean, observed[a][:, :, j]),
+                "sd": _nan_stat(
+                    lambda x, axis: np.nanstd(x, axis=axis, ddof=1), observed[a][:, :, j]
+                ),
+                "n": [int(k) for k in np.isfinite(observed[a][:, :, j]).sum(axis=0)],
+            }
+            for j, e in enumerate(spec.endpoints)
+        }
+        b = sims[(replicate, a)][1]
+        baseline[arm.name] = {
+            f"{f}_mean": float(np.nanmean(b[:, i])) for i, f in enumerate(BASELINE_FIELDS)
+        }
+    return TrialResult(
+        spec=spec,
+        replicate=replicate,
+        effects=tuple(_effects(spec, observed)),
+        visits=visits,
+        baseline=baseline,
+        person_years=sum(a.n for a in spec.arms) * spec.years,
+        seconds=time.perf_counter() - t0,
+        backend=(backend or LocalBackend()).name,
+    )
+
+
+@dataclass(frozen=True)
+class PowerCurve:
+    """Power by n per arm for one endpoint and arm against the control, with the spread of
+    the estimated effect across replicates (a 95 % prediction interval)."""
+
+    endpoint: str
+    arm: str
+    ns: tuple[int, ...]
+    replicates: int
+    power: tuple[float, ...]
+    power_low: tuple[float, ...]
+    power_high: tuple[float, ...]
+    effect_mean: tuple[float, ...]
+    effect_low: tuple[float, ...]
+    effect_high: tuple[float, ...]
+    person_years: float = 0.0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, one row per n."""
+        rows = [
+            {
+                "n_per_arm": n,
+                "power": self.power[i],
+                "power_ci": [self.power_low[i], self.power_high[i]],
+                "effect_mean": self.effect_mean[i],
+                "effect_95_prediction_interval": [self.effect_low[i], self.effect_high[i]],
+            }
+            for i, n in enumerate(self.ns)
+        ]
+        return {
+            "endpoint": self.endpoint,
+            "arm": self.arm,
+            "replicates": self.replicates,
+            "rows": rows,
+            "person_years": self.person_years,
+            "seconds": self.seconds,
+        }
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    z = 1.959964
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def power_curve(
+    spec: TrialSpec,
+    endpoint: str,
+    ns: Sequence[int],
+    *,
+    replicates: int = 50,
+    arm: str | None = None,
+    backend: Backend | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> PowerCurve:
+    """Power to detect ``arm`` (default: the first non-control arm) against the control on
+    ``endpoint`` at each n per arm in ``ns``, from ``replicates`` virtual trials that each
+    draw the parameter uncertainty (replicates 1..R).
+
+    Raises
+    ------
+    ScenarioError
+        An endpoint or arm the spec does not have, or bad ``ns``/``replicates``.
+    """
+    names = [e.name for e in spec.endpoints]
+    if endpoint not in names:
+        raise ScenarioError(
+            f"The spec has no endpoint {endpoint!r}; it has {', '.join(names)}.", field="endpoint"
+        )
+    treated = [a.name for a in spec.arms if a.name != spec.control_arm]
+    arm = arm or treated[0]
+    if arm not in treated:
+        raise ScenarioError(
+            f"No treated arm {arm!r}; use one of {', '.join(treated)}.", field="arm"
+        )
+    ns = sorted({spec.with_n(n).arms[0].n for n in ns})
+    if not ns:
+        raise ScenarioError("Give at least one n per arm.", field="n")
+    if (
+        isinstance(replicates, bool)
+        or not isinstance(replicates, int)
+        or not 2 <= replicates <= 10_000
+    ):
+        raise ScenarioError(f"replicates must be 2-10,000, not {replicates!r}.", field="replicates")
+    t0 = time.perf_counter()
+    big = spec.with_n(ns[-1])
+    reps = list(range(1, replicates + 1))
+    sims = _simulate(big, reps, backend, chunk, progress)
+    p = np.empty((len(ns), replicates))
+    est = np.empty((len(ns), replicates))
+    for r_i, r in enumerate(reps):
+        observed = {a: sims[(r, a)][0] for a in range(len(spec.arms))}
+        for n_i, n in enumerate(ns):
+            e = next(
+                x for x in _effects(big, observed, n) if x.endpoint == endpoint and x.arm == arm
+            )
+            p[n_i, r_i] = e.difference.p_value
+            est[n_i, r_i] = e.difference.estimate
+    hits = [int(np.sum(row < spec.alpha)) for row in p]
+    bounds = [_wilson(k, replicates) for k in hits]
+    return PowerCurve(
+        endpoint=endpoint,
+        arm=arm,
+        ns=tuple(ns),
+        replicates=replicates,
+        power=tuple(k / replicates for k in hits),
+        power_low=tuple(b[0] for b in bounds),
+        power_high=tuple(b[1] for b in bounds),
+        effect_mean=tuple(float(np.nanmean(row)) for row in est),
+        effect_low=tuple(float(np.nanpercentile(row, 2.5)) for row in est),
+        effect_high=tuple(float(np.nanpercentile(row, 97.5)) for row in est),
+        person_years=replicates * len(spec.arms) * ns[-1] * spec.years,
+        seconds=time.perf_counter() - t0,
+    )
