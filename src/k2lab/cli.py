@@ -20,6 +20,7 @@ from k2lab.commands.advice import print_advice_json, report_profile
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.model import register as register_model
 from k2lab.commands.simulate import register as register_simulate
+from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
@@ -457,6 +458,7 @@ register_simulate(app, db_factory=_db)
 register_validate(app)
 register_advice(app, db_factory=_db)
 register_model(app)
+register_trial(app)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -206,8 +207,8 @@ class TrialResult:
     spec: TrialSpec
     replicate: int
     effects: tuple[Effect, ...]
-    visits: dict[str, dict[str, dict[str, list[float]]]] = field(repr=False)
-    baseline: dict[str, dict[str, float]] = field(repr=False)
+    visits: dict[str, dict[str, dict[str, list[Any]]]] = field(repr=False)
+    baseline: dict[str, dict[str, float | None]] = field(repr=False)
     person_years: float = 0.0
     seconds: float = 0.0
     backend: str = "local"
@@ -237,9 +238,14 @@ class TrialResult:
         }
 
 
-def _nan_stat(fn: Callable[..., Any], x: FloatArray) -> list[float]:
-    with np.errstate(all="ignore"):
-        return [float(v) for v in fn(x, axis=0)]
+def _none_if_nan(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _nan_stat(fn: Callable[..., Any], x: FloatArray) -> list[float | None]:
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [_none_if_nan(v) for v in fn(x, axis=0)]
 
 
 def run_trial(
@@ -257,8 +263,8 @@ def run_trial(
     t0 = time.perf_counter()
     sims = _simulate(spec, [replicate], backend, chunk, progress)
     observed = {a: sims[(replicate, a)][0] for a in range(len(spec.arms))}
-    visits: dict[str, dict[str, dict[str, list[float]]]] = {}
-    baseline: dict[str, dict[str, float]] = {}
+    visits: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    baseline: dict[str, dict[str, float | None]] = {}
     for a, arm in enumerate(spec.arms):
         visits[arm.name] = {
             e.name: {
@@ -272,7 +278,7 @@ def run_trial(
         }
         b = sims[(replicate, a)][1]
         baseline[arm.name] = {
-            f"{f}_mean": float(np.nanmean(b[:, i])) for i, f in enumerate(BASELINE_FIELDS)
+            f"{f}_mean": v for f, v in zip(BASELINE_FIELDS, _nan_stat(np.nanmean, b), strict=True)
         }
     return TrialResult(
         spec=spec,
