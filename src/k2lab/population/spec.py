@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from k2lab.errors import ScenarioError
+from k2lab.errors import K2LabError, ScenarioError
 from k2lab.population.covariates import Covariate
 from k2lab.population.endpoints import TRIAL_ENDPOINTS
 from k2lab.population.people import PopulationSpec
@@ -181,7 +181,7 @@ def _arm(i: int, d: Any) -> Arm:
     for j, text in enumerate(texts):
         try:
             r = parse_regimen(text)
-        except ScenarioError as exc:
+        except K2LabError as exc:
             raise _fail(f"{where}.regimens[{j}]", exc.message) from None
         if not r.is_vitamin_k:
             raise _fail(
