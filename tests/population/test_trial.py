@@ -8,8 +8,9 @@ from scipy import stats
 
 from k2lab.population.analysis import difference
 from k2lab.population.backends import LocalBackend
+from k2lab.population.power import power_curve
 from k2lab.population.spec import TrialSpec, spec_from_dict
-from k2lab.population.trial import power_curve, run_trial, simulate_chunk
+from k2lab.population.trial import run_trial, simulate_chunk
 from tests.population.conftest import small_spec_dict
 
 

@@ -20,7 +20,8 @@ from k2lab.errors import K2LabError, ScenarioError
 
 if TYPE_CHECKING:
     from k2lab.population.backends import Backend
-    from k2lab.population.trial import PowerCurve, TrialResult
+    from k2lab.population.power import PowerCurve
+    from k2lab.population.trial import TrialResult
 
 __all__ = ["parse_ns", "register"]
 

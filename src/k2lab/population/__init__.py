@@ -14,8 +14,9 @@ Example
 
 from k2lab.population.backends import DaskBackend, LocalBackend
 from k2lab.population.people import PopulationSpec, draw_person
+from k2lab.population.power import PowerCurve, power_curve
 from k2lab.population.spec import TrialSpec, load_spec, spec_from_dict
-from k2lab.population.trial import PowerCurve, TrialResult, power_curve, run_trial
+from k2lab.population.trial import TrialResult, run_trial
 
 __all__ = [
     "DaskBackend",

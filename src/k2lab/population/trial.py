@@ -5,9 +5,7 @@ replicate 0 uses the central values) and fresh people (covariates, BSV, dropout 
 measurement error from each person's own stream). People are simulated in chunks on a
 backend (:mod:`k2lab.population.backends`); only the visit values come back.
 
-A power curve draws ``replicates`` trials at the largest ``n`` and analyses the first ``n``
-people of every arm for each smaller ``n``: with a stream per person, those are exactly
-the trials of size ``n`` of the same replicates.
+Power curves are :mod:`k2lab.population.power`.
 
 Example
 -------
@@ -48,11 +46,11 @@ from k2lab.population.variability import BSV, individual_parameters, observe
 __all__ = [
     "BASELINE_FIELDS",
     "Effect",
-    "PowerCurve",
     "TrialResult",
-    "power_curve",
+    "effects",
     "replicate_parameters",
     "run_trial",
+    "simulate",
     "simulate_chunk",
 ]
 
@@ -122,7 +120,7 @@ def _tasks(spec: TrialSpec, replicates: Sequence[int], chunk: int) -> list[tuple
     ]
 
 
-def _simulate(
+def simulate(
     spec: TrialSpec,
     replicates: Sequence[int],
     backend: Backend | None,
@@ -174,9 +172,7 @@ class Effect:
         }
 
 
-def _effects(
-    spec: TrialSpec, observed: dict[int, FloatArray], n: int | None = None
-) -> list[Effect]:
+def effects(spec: TrialSpec, observed: dict[int, FloatArray], n: int | None = None) -> list[Effect]:
     c = next(i for i, a in enumerate(spec.arms) if a.name == spec.control_arm)
     out = []
     for j, e in enumerate(spec.endpoints):
@@ -261,7 +257,7 @@ def run_trial(
     ``progress(done, total)`` is called as chunks finish.
     """
     t0 = time.perf_counter()
-    sims = _simulate(spec, [replicate], backend, chunk, progress)
+    sims = simulate(spec, [replicate], backend, chunk, progress)
     observed = {a: sims[(replicate, a)][0] for a in range(len(spec.arms))}
     visits: dict[str, dict[str, dict[str, list[Any]]]] = {}
     baseline: dict[str, dict[str, float | None]] = {}
@@ -283,130 +279,10 @@ def run_trial(
     return TrialResult(
         spec=spec,
         replicate=replicate,
-        effects=tuple(_effects(spec, observed)),
+        effects=tuple(effects(spec, observed)),
         visits=visits,
         baseline=baseline,
         person_years=sum(a.n for a in spec.arms) * spec.years,
         seconds=time.perf_counter() - t0,
         backend=(backend or LocalBackend()).name,
-    )
-
-
-@dataclass(frozen=True)
-class PowerCurve:
-    """Power by n per arm for one endpoint and arm against the control, with the spread of
-    the estimated effect across replicates (a 95 % prediction interval)."""
-
-    endpoint: str
-    arm: str
-    ns: tuple[int, ...]
-    replicates: int
-    power: tuple[float, ...]
-    power_low: tuple[float, ...]
-    power_high: tuple[float, ...]
-    effect_mean: tuple[float, ...]
-    effect_low: tuple[float, ...]
-    effect_high: tuple[float, ...]
-    person_years: float = 0.0
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, one row per n."""
-        rows = [
-            {
-                "n_per_arm": n,
-                "power": self.power[i],
-                "power_ci": [self.power_low[i], self.power_high[i]],
-                "effect_mean": self.effect_mean[i],
-                "effect_95_prediction_interval": [self.effect_low[i], self.effect_high[i]],
-            }
-            for i, n in enumerate(self.ns)
-        ]
-        return {
-            "endpoint": self.endpoint,
-            "arm": self.arm,
-            "replicates": self.replicates,
-            "rows": rows,
-            "person_years": self.person_years,
-            "seconds": self.seconds,
-        }
-
-
-def _wilson(k: int, n: int) -> tuple[float, float]:
-    z = 1.959964
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def power_curve(
-    spec: TrialSpec,
-    endpoint: str,
-    ns: Sequence[int],
-    *,
-    replicates: int = 50,
-    arm: str | None = None,
-    backend: Backend | None = None,
-    chunk: int = DEFAULT_CHUNK,
-    progress: Callable[[int, int], None] | None = None,
-) -> PowerCurve:
-    """Power to detect ``arm`` (default: the first non-control arm) against the control on
-    ``endpoint`` at each n per arm in ``ns``, from ``replicates`` virtual trials that each
-    draw the parameter uncertainty (replicates 1..R).
-
-    Raises
-    ------
-    ScenarioError
-        An endpoint or arm the spec does not have, or bad ``ns``/``replicates``.
-    """
-    names = [e.name for e in spec.endpoints]
-    if endpoint not in names:
-        raise ScenarioError(
-            f"The spec has no endpoint {endpoint!r}; it has {', '.join(names)}.", field="endpoint"
-        )
-    treated = [a.name for a in spec.arms if a.name != spec.control_arm]
-    arm = arm or treated[0]
-    if arm not in treated:
-        raise ScenarioError(
-            f"No treated arm {arm!r}; use one of {', '.join(treated)}.", field="arm"
-        )
-    ns = sorted({spec.with_n(n).arms[0].n for n in ns})
-    if not ns:
-        raise ScenarioError("Give at least one n per arm.", field="n")
-    if (
-        isinstance(replicates, bool)
-        or not isinstance(replicates, int)
-        or not 2 <= replicates <= 10_000
-    ):
-        raise ScenarioError(f"replicates must be 2-10,000, not {replicates!r}.", field="replicates")
-    t0 = time.perf_counter()
-    big = spec.with_n(ns[-1])
-    reps = list(range(1, replicates + 1))
-    sims = _simulate(big, reps, backend, chunk, progress)
-    p = np.empty((len(ns), replicates))
-    est = np.empty((len(ns), replicates))
-    for r_i, r in enumerate(reps):
-        observed = {a: sims[(r, a)][0] for a in range(len(spec.arms))}
-        for n_i, n in enumerate(ns):
-            e = next(
-                x for x in _effects(big, observed, n) if x.endpoint == endpoint and x.arm == arm
-            )
-            p[n_i, r_i] = e.difference.p_value
-            est[n_i, r_i] = e.difference.estimate
-    hits = [int(np.sum(row < spec.alpha)) for row in p]
-    bounds = [_wilson(k, replicates) for k in hits]
-    return PowerCurve(
-        endpoint=endpoint,
-        arm=arm,
-        ns=tuple(ns),
-        replicates=replicates,
-        power=tuple(k / replicates for k in hits),
-        power_low=tuple(b[0] for b in bounds),
-        power_high=tuple(b[1] for b in bounds),
-        effect_mean=tuple(float(np.nanmean(row)) for row in est),
-        effect_low=tuple(float(np.nanpercentile(row, 2.5)) for row in est),
-        effect_high=tuple(float(np.nanpercentile(row, 97.5)) for row in est),
-        person_years=replicates * len(spec.arms) * ns[-1] * spec.years,
-        seconds=time.perf_counter() - t0,
     )
