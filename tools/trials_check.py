@@ -19,58 +19,43 @@ import numpy as np
 
 from k2lab.population import run_trial, spec_from_dict
 
+
+def _dalmeijer(
+    dose: int, observed: float, what: str, seed: int
+) -> tuple[str, str, dict[str, Any], str, float]:
+    """Dalmeijer 2012: adults 40-65 y, 60 randomised to placebo, 180 or 360 ug/d."""
+    spec = {
+        "trial": {"seed": seed, "visits_weeks": [0, 12]},
+        "population": {
+            "preset": "healthy",
+            "covariates": {
+                "age": {"distribution": "normal", "mean": 52, "sd": 7, "low": 40, "high": 65},
+                "sex": {
+                    "distribution": "categorical",
+                    "levels": ["female", "male"],
+                    "weights": [0.5, 0.5],
+                },
+            },
+        },
+        "arms": [
+            {"name": "placebo", "n": 20},
+            {"name": f"MK-7 {dose}", "n": 20, "regimens": [f"MK-7 {dose} ug daily"]},
+        ],
+        "endpoints": [{"name": "dp_ucMGP_pmol_per_L", "change": "percent"}],
+    }
+    return (
+        "Dalmeijer2012",
+        f"MK-7 {dose} ug/d, 12 wk, ~20/arm: {what}",
+        spec,
+        "dp_ucMGP_pmol_per_L",
+        observed,
+    )
+
+
 #: (trial key, what was observed, the spec, endpoint, observed difference vs placebo).
 TRIALS: list[tuple[str, str, dict[str, Any], str, float]] = [
-    (
-        "Dalmeijer2012",
-        "MK-7 180 ug/d, 12 wk, adults 40-65 y, ~20/arm: dp-ucMGP -31 % (placebo unchanged)",
-        {
-            "trial": {"seed": 1, "visits_weeks": [0, 12]},
-            "population": {
-                "preset": "healthy",
-                "covariates": {
-                    "age": {"distribution": "normal", "mean": 52, "sd": 7, "low": 40, "high": 65},
-                    "sex": {
-                        "distribution": "categorical",
-                        "levels": ["female", "male"],
-                        "weights": [0.5, 0.5],
-                    },
-                },
-            },
-            "arms": [
-                {"name": "placebo", "n": 20},
-                {"name": "MK-7 180", "n": 20, "regimens": ["MK-7 180 ug daily"]},
-            ],
-            "endpoints": [{"name": "dp_ucMGP_pmol_per_L", "change": "percent"}],
-        },
-        "dp_ucMGP_pmol_per_L",
-        -31.0,
-    ),
-    (
-        "Dalmeijer2012",
-        "MK-7 360 ug/d, 12 wk, ~20/arm: dp-ucMGP -46 %",
-        {
-            "trial": {"seed": 2, "visits_weeks": [0, 12]},
-            "population": {
-                "preset": "healthy",
-                "covariates": {
-                    "age": {"distribution": "normal", "mean": 52, "sd": 7, "low": 40, "high": 65},
-                    "sex": {
-                        "distribution": "categorical",
-                        "levels": ["female", "male"],
-                        "weights": [0.5, 0.5],
-                    },
-                },
-            },
-            "arms": [
-                {"name": "placebo", "n": 20},
-                {"name": "MK-7 360", "n": 20, "regimens": ["MK-7 360 ug daily"]},
-            ],
-            "endpoints": [{"name": "dp_ucMGP_pmol_per_L", "change": "percent"}],
-        },
-        "dp_ucMGP_pmol_per_L",
-        -46.0,
-    ),
+    _dalmeijer(180, -31.0, "dp-ucMGP -31 % (placebo unchanged)", seed=1),
+    _dalmeijer(360, -46.0, "dp-ucMGP -46 %", seed=2),
     (
         "Knapen2015_TH",
         "MK-7 180 ug/d, 3 y, postmenopausal women 55-65 y, 120 vs 124: dp-ucMGP -50 % vs placebo",

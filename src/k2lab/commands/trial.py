@@ -95,6 +95,24 @@ def _store(path: Path | None, data: dict[str, Any]) -> None:
         raise K2LabError(f"Cannot write '{path}': {exc.strerror}.") from None
 
 
+def _render(
+    result: Any,
+    data: dict[str, Any],
+    output: Path | None,
+    plot: Path | None,
+    as_json: bool,
+    plot_fn: Callable[[Any, Path], None],
+    print_fn: Callable[[Any], None],
+) -> None:
+    _store(output, data)
+    if plot is not None:
+        plot_fn(result, plot)
+    if as_json:
+        print_json(data)
+    else:
+        print_fn(result)
+
+
 def _fmt(x: float) -> str:
     return f"{x:+.3g}"
 
@@ -211,14 +229,7 @@ def register(app: typer.Typer) -> None:
             result = run_trial(
                 trial, replicate=replicate, backend=backend, chunk=chunk, progress=progress
             )
-        data = result.to_dict()
-        _store(output, data)
-        if plot is not None:
-            _plot_trial(result, plot)
-        if as_json:
-            print_json(data)
-        else:
-            _print_trial(result)
+        _render(result, result.to_dict(), output, plot, as_json, _plot_trial, _print_trial)
 
     @trial_app.command("power")
     @friendly
@@ -253,11 +264,4 @@ def register(app: typer.Typer) -> None:
                 chunk=chunk,
                 progress=progress,
             )
-        data = curve.to_dict()
-        _store(output, data)
-        if plot is not None:
-            _plot_power(curve, plot)
-        if as_json:
-            print_json(data)
-        else:
-            _print_power(curve)
+        _render(curve, curve.to_dict(), output, plot, as_json, _plot_power, _print_power)
