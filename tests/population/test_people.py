@@ -63,6 +63,10 @@ def test_covariates_follow_their_distributions() -> None:
             {"field": "sun", "distribution": "categorical", "levels": ("lots",), "weights": (1.0,)},
             "population.covariates.sun",
         ),
+        (
+            {"field": "sex", "distribution": "categorical", "levels": ("f",), "weights": (1.0,)},
+            "population.covariates.sex",
+        ),
     ],
 )
 def test_bad_covariates_name_the_field(kwargs: dict[str, object], field: str) -> None:

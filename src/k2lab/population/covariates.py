@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from k2lab.errors import ScenarioError
-from k2lab.person import SUN_LEVELS
+from k2lab.person import SEXES, SUN_LEVELS
 
 __all__ = ["COVARIATE_FIELDS", "DEFAULT_COVARIATES", "DISTRIBUTIONS", "Covariate"]
 
@@ -94,6 +94,8 @@ class Covariate:
                 )
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                 raise ScenarioError(f"{where}: weights must be ≥ 0 and not all 0.", field=where)
+            if self.field == "sex" and not set(self.levels) <= set(SEXES):
+                raise ScenarioError(f"{where}: sex levels are {', '.join(SEXES)}.", field=where)
             if self.field == "sun" and not set(self.levels) <= set(SUN_LEVELS):
                 raise ScenarioError(
                     f"{where}: sun levels are {', '.join(SUN_LEVELS)}.", field=where
