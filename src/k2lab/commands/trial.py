@@ -195,7 +195,7 @@ def _plot_power(c: PowerCurve, path: Path) -> None:
     ax.set_ylim(0, 1)
     ax.set_xlabel("n per arm")
     ax.set_ylabel("power")
-    ax.set_title(f"{c.endpoint}: {c.arm} vs control ({c.replicates} trials per n)", fontsize=9)
+    ax.set_title(f"{c.endpoint}\n{c.arm} vs control, {c.replicates} trials per n", fontsize=9)
     fig.tight_layout()
     save_figure(fig, path, dpi=100)
 
