@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+#: People per task: small enough that two workers share even the 1,000 person-year trial.
+CHUNK = 50
 SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "bmd_lumbar_3_years.toml"
 
 
@@ -30,12 +32,12 @@ def one(backend: str, person_years: int) -> None:
     spec = spec.with_n(n)
     t0 = time.perf_counter()
     if backend == "local":
-        result = run_trial(spec)
+        result = run_trial(spec, chunk=CHUNK)
     else:
         with DaskBackend(workers=2) as dask:
             run_trial(spec.with_n(2), backend=dask, chunk=1)  # warm the workers' imports
             t0 = time.perf_counter()  # cluster start-up is not throughput
-            result = run_trial(spec, backend=dask)
+            result = run_trial(spec, backend=dask, chunk=CHUNK)
     seconds = time.perf_counter() - t0
     kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
