@@ -23,10 +23,13 @@ from k2lab.errors import ScenarioError
 __all__ = ["Backend", "DaskBackend", "LocalBackend"]
 
 
-#: Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which makes glibc map and unmap
-#: every array above 128 kB; a person's hourly arrays (0.2 MB) then cost 2-3 times as much
-#: as in one process. Raising the mmap threshold keeps them on the heap.
-_WORKER_ENV = {"distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 16 * 2**20}
+#: Dask's nanny sets MALLOC_TRIM_THRESHOLD_=64 kB in its workers, so glibc maps, unmaps and
+#: trims for almost every array; a person's hourly arrays (0.2 MB) then cost 2-3 times as
+#: much as in one process. Larger thresholds keep them on the heap (a task holds a few MB).
+_WORKER_ENV = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 16 * 2**20,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 * 2**20,
+}
 
 
 class Backend(Protocol):

@@ -127,6 +127,13 @@ def simulate(
     chunk: int,
     progress: Callable[[int, int], None] | None,
 ) -> dict[tuple[int, int], tuple[FloatArray, FloatArray]]:
+    """Every person of every arm in each replicate, in chunks of ``chunk`` on ``backend``:
+    ``(replicate, arm index) -> (observed, baseline)`` as :func:`simulate_chunk` gives."""
+    bad = [r for r in replicates if isinstance(r, bool) or not isinstance(r, int) or r < 0]
+    if bad:
+        raise ScenarioError(
+            f"replicate must be a whole number ≥ 0, not {bad[0]!r}.", field="replicate"
+        )
     tasks = _tasks(spec, replicates, chunk)
     done = [0]
 
