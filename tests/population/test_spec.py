@@ -49,6 +49,7 @@ def _set(d: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]
         (("trial", "dropout_percent_per_year"), 120, "trial.dropout_percent_per_year"),
         (("trial", "colour"), "red", "trial"),
         (("analysis", "control"), "nobody", "analysis.control"),
+        (("analysis", "method"), "bayes", "analysis.method"),
         (("population", "preset"), "astronauts", "population.preset"),
         (("population", "inclusion"), {"shoe_size": [1, 2]}, "population.inclusion.shoe_size"),
         (

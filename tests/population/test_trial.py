@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from k2lab.population.analysis import difference
+from k2lab.population.analysis import ancova, difference
 from k2lab.population.backends import LocalBackend
 from k2lab.population.power import power_curve
 from k2lab.population.spec import TrialSpec, spec_from_dict
@@ -81,3 +81,31 @@ def test_dask_gives_the_same_numbers(small_spec: TrialSpec) -> None:
         dask = run_trial(small_spec, chunk=2, backend=backend).to_dict()
     assert dask["backend"] == "dask"
     assert dask["effects"] == local["effects"] and dask["visits"] == local["visits"]
+
+
+def test_ancova_is_the_within_group_slope_adjustment() -> None:
+    rng = np.random.default_rng(1)
+    b1, b0 = rng.normal(10, 3, 40), rng.normal(11, 3, 35)
+    y1 = 2.0 - 0.5 * b1 + rng.normal(0, 1, 40)
+    y0 = 0.0 - 0.5 * b0 + rng.normal(0, 1, 35)
+    d = ancova(y1, b1, y0, b0)
+
+    def centred(x: np.ndarray) -> np.ndarray:
+        return x - x.mean()
+
+    slope = (centred(b1) @ centred(y1) + centred(b0) @ centred(y0)) / (
+        centred(b1) @ centred(b1) + centred(b0) @ centred(b0)
+    )
+    adjusted = (y1.mean() - y0.mean()) - slope * (b1.mean() - b0.mean())
+    assert d.estimate == pytest.approx(adjusted, rel=1e-9)
+    assert d.df == 72 and d.ci_low < 2.0 < d.ci_high
+    welch = difference(y1, y0)
+    assert d.ci_high - d.ci_low < welch.ci_high - welch.ci_low  # baseline explains variance
+
+
+def test_spec_can_ask_for_ancova() -> None:
+    d = small_spec_dict()
+    d["analysis"]["method"] = "ancova"
+    spec = spec_from_dict(d)
+    e = run_trial(spec).effects[0]
+    assert spec.method == "ancova" and e.difference.df == 12 - 3

@@ -143,8 +143,9 @@ def _print_trial(r: TrialResult) -> None:
         )
     out.print(table)
     out.print(
-        "- Change from baseline among those seen at the visit (completers); Welch's t-test. "
-        "A virtual trial: the model's prediction, not evidence."
+        "- Change from baseline among those seen at the visit (completers); "
+        + ("ANCOVA on baseline. " if s.method == "ancova" else "Welch's t-test. ")
+        + "A virtual trial: the model's prediction, not evidence."
     )
 
 

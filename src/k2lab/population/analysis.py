@@ -1,5 +1,6 @@
 """The analysis of a virtual trial: change from baseline, per-arm summaries, and the
-difference between arms with a 95 % CI and a two-sided p-value (Welch's t-test).
+difference between arms with a 95 % CI and a two-sided p-value: Welch's t-test on the
+change (``change``) or ANCOVA of the change on arm and baseline (``ancova``).
 
 People who dropped out before the analysed visit are left out (a completers analysis).
 
@@ -25,7 +26,19 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-__all__ = ["ArmSummary", "Difference", "changes", "difference", "summarise"]
+__all__ = [
+    "METHODS",
+    "ArmSummary",
+    "Difference",
+    "ancova",
+    "baselines",
+    "changes",
+    "difference",
+    "summarise",
+]
+
+#: Analysis methods a spec may ask for.
+METHODS = ("change", "ancova")
 
 FloatArray = NDArray[np.float64]
 
@@ -38,6 +51,12 @@ def changes(observed: FloatArray, visit: int, change: str) -> FloatArray:
     seen = np.isfinite(y)
     d = y[seen] - y0[seen]
     out: FloatArray = d if change == "absolute" else 100.0 * d / y0[seen]
+    return out
+
+
+def baselines(observed: FloatArray, visit: int) -> FloatArray:
+    """Baseline values of the people seen at ``visit`` (aligned with :func:`changes`)."""
+    out: FloatArray = observed[np.isfinite(observed[:, visit]), 0]
     return out
 
 
@@ -99,3 +118,34 @@ def difference(treated: FloatArray, control: FloatArray, *, level: float = 0.95)
     half = float(stats.t.ppf(0.5 + level / 2, df)) * se
     p = float(2.0 * stats.t.sf(abs(est) / se, df))
     return Difference(est, est - half, est + half, df, p)
+
+
+def ancova(
+    treated: FloatArray,
+    treated_baseline: FloatArray,
+    control: FloatArray,
+    control_baseline: FloatArray,
+    *,
+    level: float = 0.95,
+) -> Difference:
+    """Treated minus control in change, adjusted for baseline: least squares of change on
+    an intercept, the arm and the centred baseline (NaN with fewer than 4 people)."""
+    y = np.concatenate((treated, control))
+    n = y.size
+    if n < 4 or treated.size < 1 or control.size < 1:
+        return Difference(math.nan, math.nan, math.nan, math.nan, math.nan)
+    base = np.concatenate((treated_baseline, control_baseline))
+    x = np.column_stack(
+        (np.ones(n), np.r_[np.ones(treated.size), np.zeros(control.size)], base - base.mean())
+    )
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    df = n - 3
+    resid = y - x @ coef
+    sigma2 = float(resid @ resid) / df
+    se = math.sqrt(sigma2 * float(np.linalg.pinv(x.T @ x)[1, 1]))
+    est = float(coef[1])
+    if se == 0:
+        return Difference(est, est, est, math.inf, 0.0 if est else 1.0)
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    p = float(2.0 * stats.t.sf(abs(est) / se, df))
+    return Difference(est, est - half, est + half, float(df), p)

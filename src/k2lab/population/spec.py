@@ -29,6 +29,7 @@ and says what to write. A spec looks like ``examples/trials/dp_ucmgp_12_weeks.to
 
     [analysis]
     control = "placebo"
+    method = "change"   # or "ancova" (adjusted for baseline)
 
 Example
 -------
@@ -51,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from k2lab.errors import K2LabError, ScenarioError
+from k2lab.population.analysis import METHODS
 from k2lab.population.covariates import Covariate
 from k2lab.population.endpoints import TRIAL_ENDPOINTS
 from k2lab.population.people import PopulationSpec
@@ -94,6 +96,7 @@ class TrialSpec:
     dropout_percent_per_year: float = 0.0
     control_arm: str = ""
     alpha: float = 0.05
+    method: str = "change"
 
     @property
     def visit_days(self) -> tuple[int, ...]:
@@ -130,7 +133,7 @@ class TrialSpec:
                 {"name": e.name, "change": e.change, "visit_week": e.visit_week}
                 for e in self.endpoints
             ],
-            "analysis": {"control": self.control_arm, "alpha": self.alpha},
+            "analysis": {"control": self.control_arm, "alpha": self.alpha, "method": self.method},
         }
 
 
@@ -275,7 +278,10 @@ def spec_from_dict(d: Mapping[str, Any]) -> TrialSpec:
     if not isinstance(ends_in, list) or not ends_in:
         raise _fail("endpoints", "give at least one [[endpoints]] entry.")
     endpoints = tuple(_endpoint(i, e, weeks[-1], weeks) for i, e in enumerate(ends_in))
-    analysis = _table(d, "analysis", {"control", "alpha"})
+    analysis = _table(d, "analysis", {"control", "alpha", "method"})
+    method = analysis.get("method", "change")
+    if method not in METHODS:
+        raise _fail("analysis.method", f"use {' or '.join(METHODS)}, not {method!r}.")
     control = analysis.get("control", arms[0].name)
     if control not in {a.name for a in arms}:
         raise _fail(
@@ -293,6 +299,7 @@ def spec_from_dict(d: Mapping[str, Any]) -> TrialSpec:
         ),
         control_arm=str(control),
         alpha=_number(analysis.get("alpha", 0.05), "analysis.alpha", 1e-6, 0.5),
+        method=str(method),
     )
 
 

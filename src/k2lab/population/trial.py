@@ -36,7 +36,15 @@ from numpy.typing import NDArray
 from k2lab.calcium.params import calcium_parameters
 from k2lab.errors import ScenarioError
 from k2lab.physiology.params import ParameterSet, default_parameters
-from k2lab.population.analysis import ArmSummary, Difference, changes, difference, summarise
+from k2lab.population.analysis import (
+    ArmSummary,
+    Difference,
+    ancova,
+    baselines,
+    changes,
+    difference,
+    summarise,
+)
 from k2lab.population.backends import Backend, LocalBackend
 from k2lab.population.endpoints import TRIAL_ENDPOINTS, person_endpoints
 from k2lab.population.people import draw_person, person_rng
@@ -185,9 +193,15 @@ def effects(spec: TrialSpec, observed: dict[int, FloatArray], n: int | None = No
     for j, e in enumerate(spec.endpoints):
         v = spec.visits_weeks.index(e.visit_week)
         ch = {a: changes(observed[a][:n, :, j], v, e.change) for a in observed}
+        base = {a: baselines(observed[a][:n, :, j], v) for a in observed}
         for a, arm in enumerate(spec.arms):
             if a == c:
                 continue
+            diff = (
+                ancova(ch[a], base[a], ch[c], base[c])
+                if spec.method == "ancova"
+                else difference(ch[a], ch[c])
+            )
             out.append(
                 Effect(
                     e.name,
@@ -197,7 +211,7 @@ def effects(spec: TrialSpec, observed: dict[int, FloatArray], n: int | None = No
                     spec.control_arm,
                     summarise(ch[a]),
                     summarise(ch[c]),
-                    difference(ch[a], ch[c]),
+                    diff,
                 )
             )
     return out
