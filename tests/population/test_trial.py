@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -10,7 +12,7 @@ from k2lab.population.analysis import ancova, difference
 from k2lab.population.backends import LocalBackend
 from k2lab.population.power import power_curve
 from k2lab.population.spec import TrialSpec, spec_from_dict
-from k2lab.population.trial import run_trial, simulate_chunk
+from k2lab.population.trial import run_trial, simulate_chunk, spec_digest
 from tests.population.conftest import small_spec_dict
 
 
@@ -109,3 +111,17 @@ def test_spec_can_ask_for_ancova() -> None:
     spec = spec_from_dict(d)
     e = run_trial(spec).effects[0]
     assert spec.method == "ancova" and e.difference.df == 12 - 3
+
+
+def test_a_stored_run_resumes_with_the_same_numbers(small_spec: TrialSpec, tmp_path: Path) -> None:
+    fresh = run_trial(small_spec, chunk=2).to_dict()["effects"]
+    first = run_trial(small_spec, chunk=2, store=tmp_path).to_dict()["effects"]
+    chunks = sorted(tmp_path.glob(f"{spec_digest(small_spec)}-*.npz"))
+    assert len(chunks) == 6 and first == fresh
+    chunks[0].unlink()  # as if interrupted before the last chunk came back
+    chunks[1].write_bytes(b"cut off")
+    done: list[int] = []
+    again = run_trial(small_spec, chunk=2, store=tmp_path, progress=lambda d, t: done.append(d))
+    assert again.to_dict()["effects"] == fresh
+    assert done == [5, 6]  # four chunks were read back, two simulated
+    assert spec_digest(small_spec.with_n(4)) != spec_digest(small_spec)

@@ -52,8 +52,9 @@ def test_run_json_plot_and_store(spec: Path, tmp_path: Path) -> None:
 
 
 def test_run_table(spec: Path) -> None:
-    r = runner.invoke(app, ["trial", "run", str(spec)])
+    r = runner.invoke(app, ["trial", "run", str(spec), "--store", str(spec.parent / "chunks")])
     assert r.exit_code == 0 and "dp_ucMGP" in r.stdout
+    assert list((spec.parent / "chunks").glob("*.npz"))
 
 
 def test_power_json_and_plot(spec: Path, tmp_path: Path) -> None:

@@ -38,6 +38,10 @@ ChunkOpt = Annotated[int, typer.Option("--chunk", help="People per task (numbers
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", help="Also store the JSON result here.")
 ]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Keep finished chunks in this folder; a rerun resumes there."),
+]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a plot (PNG) to this file.")]
 
 
@@ -216,6 +220,7 @@ def register(app: typer.Typer) -> None:
         dask_workers: WorkersOpt = None,
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 200,
+        store: StoreOpt = None,
         plot: PlotOpt = None,
         output: OutputOpt = None,
         as_json: JsonOpt = False,
@@ -228,7 +233,12 @@ def register(app: typer.Typer) -> None:
             raise ScenarioError("--replicate must be ≥ 0.", field="replicate")
         with _backend(dask_workers, scheduler) as backend, _progress("people") as progress:
             result = run_trial(
-                trial, replicate=replicate, backend=backend, chunk=chunk, progress=progress
+                trial,
+                replicate=replicate,
+                backend=backend,
+                chunk=chunk,
+                progress=progress,
+                store=store,
             )
         _render(result, result.to_dict(), output, plot, as_json, _plot_trial, _print_trial)
 
@@ -245,6 +255,7 @@ def register(app: typer.Typer) -> None:
         dask_workers: WorkersOpt = None,
         scheduler: SchedulerOpt = None,
         chunk: ChunkOpt = 200,
+        store: StoreOpt = None,
         plot: PlotOpt = None,
         output: OutputOpt = None,
         as_json: JsonOpt = False,
@@ -264,5 +275,6 @@ def register(app: typer.Typer) -> None:
                 backend=backend,
                 chunk=chunk,
                 progress=progress,
+                store=store,
             )
         _render(curve, curve.to_dict(), output, plot, as_json, _plot_power, _print_power)

@@ -1,7 +1,7 @@
 """Where chunks of virtual people run: in this process, or on a Dask cluster.
 
 A backend maps a picklable function over task argument tuples and returns the results in
-task order, calling ``on_done(i)`` as each finishes. Every person has their own random
+task order, calling ``on_done(i, result)`` as each finishes. Every person has their own random
 stream (:func:`k2lab.population.people.person_rng`), so the numbers do not depend on the
 backend or the chunk size. Dask is optional (``pip install 'k2lab[dask]'``); on a real
 cluster the scheduler and every worker need k2lab (same version) installed.
@@ -41,7 +41,7 @@ class Backend(Protocol):
         self,
         fn: Callable[..., Any],
         tasks: Sequence[tuple[Any, ...]],
-        on_done: Callable[[int], None] | None = None,
+        on_done: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         """Results of ``fn`` on each task, in order."""
         ...
@@ -56,14 +56,14 @@ class LocalBackend:
         self,
         fn: Callable[..., Any],
         tasks: Sequence[tuple[Any, ...]],
-        on_done: Callable[[int], None] | None = None,
+        on_done: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         """Results of ``fn`` on each task, in order."""
         out = []
         for i, args in enumerate(tasks):
             out.append(fn(*args))
             if on_done:
-                on_done(i)
+                on_done(i, out[-1])
         return out
 
 
@@ -124,7 +124,7 @@ class DaskBackend:
         self,
         fn: Callable[..., Any],
         tasks: Sequence[tuple[Any, ...]],
-        on_done: Callable[[int], None] | None = None,
+        on_done: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         """Results of ``fn`` on each task, in order (submitted all at once)."""
         as_completed: Any = importlib.import_module("distributed").as_completed
@@ -132,7 +132,7 @@ class DaskBackend:
         index = {f.key: i for i, f in enumerate(futures)}
         for f in as_completed(futures):
             if on_done:
-                on_done(index[f.key])
+                on_done(index[f.key], f.result())
         return list(self.client.gather(futures))
 
     def close(self) -> None:

@@ -23,6 +23,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -93,10 +94,12 @@ def power_curve(
     backend: Backend | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
+    store: Path | None = None,
 ) -> PowerCurve:
     """Power to detect ``arm`` (default: the first non-control arm) against the control on
     ``endpoint`` at each n per arm in ``ns``, from ``replicates`` virtual trials that each
-    draw the parameter uncertainty (replicates 1..R).
+    draw the parameter uncertainty (replicates 1..R). ``store`` keeps finished chunks so
+    a rerun resumes.
 
     Raises
     ------
@@ -126,7 +129,7 @@ def power_curve(
     t0 = time.perf_counter()
     big = spec.with_n(ns[-1])
     reps = list(range(1, replicates + 1))
-    sims = simulate(big, reps, backend, chunk, progress)
+    sims = simulate(big, reps, backend, chunk, progress, store)
     p = np.empty((len(ns), replicates))
     est = np.empty((len(ns), replicates))
     for r_i, r in enumerate(reps):

@@ -22,12 +22,15 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,6 +63,7 @@ __all__ = [
     "run_trial",
     "simulate",
     "simulate_chunk",
+    "spec_digest",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -128,31 +132,83 @@ def _tasks(spec: TrialSpec, replicates: Sequence[int], chunk: int) -> list[tuple
     ]
 
 
+def spec_digest(spec: TrialSpec) -> str:
+    """A short hash of everything that sets the numbers (names stored chunks)."""
+    text = json.dumps(spec.to_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _chunk_path(store: Path, digest: str, task: tuple[Any, ...]) -> Path:
+    _, r, a, start, stop = task
+    return store / f"{digest}-r{r}-a{a}-{start}-{stop}.npz"
+
+
+def _load(path: Path) -> tuple[FloatArray, FloatArray] | None:
+    try:
+        with np.load(path) as z:
+            return np.asarray(z["observed"]), np.asarray(z["baseline"])
+    except (OSError, KeyError, ValueError):
+        return None  # absent or cut off by an interruption: simulate again
+
+
+def _save(path: Path, result: tuple[FloatArray, FloatArray]) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    try:
+        np.savez(tmp, observed=result[0], baseline=result[1])
+        tmp.replace(path)
+    except OSError as exc:
+        raise ScenarioError(
+            f"Cannot store a chunk in {path.parent}: {exc.strerror}.", field="store"
+        ) from None
+
+
 def simulate(
     spec: TrialSpec,
     replicates: Sequence[int],
     backend: Backend | None,
     chunk: int,
     progress: Callable[[int, int], None] | None,
+    store: Path | None = None,
 ) -> dict[tuple[int, int], tuple[FloatArray, FloatArray]]:
     """Every person of every arm in each replicate, in chunks of ``chunk`` on ``backend``:
-    ``(replicate, arm index) -> (observed, baseline)`` as :func:`simulate_chunk` gives."""
+    ``(replicate, arm index) -> (observed, baseline)`` as :func:`simulate_chunk` gives.
+
+    With ``store`` (a folder), each finished chunk is written there as it comes back and
+    chunks already there for the same spec are read instead of simulated, so an
+    interrupted run resumes where it stopped.
+    """
     bad = [r for r in replicates if isinstance(r, bool) or not isinstance(r, int) or r < 0]
     if bad:
         raise ScenarioError(
             f"replicate must be a whole number ≥ 0, not {bad[0]!r}.", field="replicate"
         )
     tasks = _tasks(spec, replicates, chunk)
-    done = [0]
+    results: list[tuple[FloatArray, FloatArray] | None] = [None] * len(tasks)
+    digest = spec_digest(spec)
+    if store is not None:
+        try:
+            store.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError(
+                f"Cannot create the store {store}: {exc.strerror}.", field="store"
+            ) from None
+        results = [_load(_chunk_path(store, digest, t)) for t in tasks]
+    todo = [i for i, r in enumerate(results) if r is None]
+    done = [len(tasks) - len(todo)]
 
-    def on_done(_: int) -> None:
+    def on_done(k: int, result: tuple[FloatArray, FloatArray]) -> None:
+        if store is not None:
+            _save(_chunk_path(store, digest, tasks[todo[k]]), result)
         done[0] += 1
         if progress:
             progress(done[0], len(tasks))
 
-    results = (backend or LocalBackend()).map(simulate_chunk, tasks, on_done)
+    fresh = (backend or LocalBackend()).map(simulate_chunk, [tasks[i] for i in todo], on_done)
+    for i, res in zip(todo, fresh, strict=True):
+        results[i] = res
     out: dict[tuple[int, int], list[tuple[FloatArray, FloatArray]]] = {}
     for (_, r, a, _, _), res in zip(tasks, results, strict=True):
+        assert res is not None
         out.setdefault((r, a), []).append(res)
     return {
         k: (np.concatenate([o for o, _ in v]), np.concatenate([b for _, b in v]))
@@ -272,13 +328,15 @@ def run_trial(
     backend: Backend | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
+    store: Path | None = None,
 ) -> TrialResult:
     """Run ``spec`` once (replicate 0: central population values).
 
-    ``progress(done, total)`` is called as chunks finish.
+    ``progress(done, total)`` is called as chunks finish; ``store`` keeps finished chunks
+    so a rerun resumes (see :func:`simulate`).
     """
     t0 = time.perf_counter()
-    sims = simulate(spec, [replicate], backend, chunk, progress)
+    sims = simulate(spec, [replicate], backend, chunk, progress, store)
     observed = {a: sims[(replicate, a)][0] for a in range(len(spec.arms))}
     visits: dict[str, dict[str, dict[str, list[Any]]]] = {}
     baseline: dict[str, dict[str, float | None]] = {}
