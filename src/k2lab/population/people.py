@@ -125,7 +125,9 @@ def _candidate(spec: PopulationSpec, rng: np.random.Generator) -> Person | None:
 
 
 def draw_person(spec: PopulationSpec, rng: np.random.Generator) -> Person:
-    """One eligible person from ``rng`` (drawn again until the criteria hold).
+    """One eligible person from ``rng`` (drawn again until the criteria hold). A woman whose
+    drawn menopause age is above her age is premenopausal; add ``postmenopausal = [true]``
+    to the criteria to recruit only women past menopause.
 
     Raises
     ------
@@ -138,6 +140,7 @@ def draw_person(spec: PopulationSpec, rng: np.random.Generator) -> Person:
             return person
     raise ScenarioError(
         f"Almost no virtual person meets the inclusion criteria "
-        f"({', '.join(spec.inclusion) or 'none'}); widen them or change the covariates.",
+        f"({', '.join(spec.inclusion) or 'none'}) or is a valid person (e.g. dialysis with an "
+        "eGFR); widen the criteria or change the covariates.",
         field="population.inclusion",
     )
