@@ -125,3 +125,17 @@ def test_a_stored_run_resumes_with_the_same_numbers(small_spec: TrialSpec, tmp_p
     assert again.to_dict()["effects"] == fresh
     assert done == [5, 6]  # four chunks were read back, two simulated
     assert spec_digest(small_spec.with_n(4)) != spec_digest(small_spec)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "trials"
+
+
+def test_example_powers_follow_the_trial_evidence() -> None:
+    """dp-ucMGP: tens per arm suffice; lumbar BMD: 50 per arm do not."""
+    from k2lab.population.spec import load_spec
+
+    dp = load_spec(EXAMPLES / "dp_ucmgp_12_weeks.toml")
+    assert power_curve(dp, "dp_ucMGP_pmol_per_L", [20], replicates=20).power[0] >= 0.8
+    bmd = load_spec(EXAMPLES / "bmd_lumbar_3_years.toml")
+    curve = power_curve(bmd, "bmd_lumbar_spine_change_percent", [50], replicates=10)
+    assert curve.power[0] < 0.8
