@@ -85,6 +85,21 @@ def test_dask_gives_the_same_numbers(small_spec: TrialSpec) -> None:
     assert dask["effects"] == local["effects"] and dask["visits"] == local["visits"]
 
 
+def test_dask_scheduler_address_gives_the_same_numbers(small_spec: TrialSpec) -> None:
+    distributed = pytest.importorskip("distributed")
+    from k2lab.population.backends import DaskBackend
+
+    local = run_trial(small_spec).to_dict()
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        DaskBackend(scheduler=cluster.scheduler_address) as backend,
+    ):
+        remote = run_trial(small_spec, chunk=3, backend=backend).to_dict()
+    assert remote["effects"] == local["effects"]
+
+
 def test_ancova_is_the_within_group_slope_adjustment() -> None:
     rng = np.random.default_rng(1)
     b1, b0 = rng.normal(10, 3, 40), rng.normal(11, 3, 35)
