@@ -70,7 +70,7 @@ def test_cover_natto_for_180_mk7() -> None:
     assert 1.4 < tbsp["count_typical"] < 2.2
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir()))
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_file()))
 def test_report_runs_on_every_example(example: str) -> None:
     code, out, _ = run("report", str(EXAMPLES / example), "--json")
     assert code == 0, out

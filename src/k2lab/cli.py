@@ -20,6 +20,7 @@ from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.model import register as register_model
 from k2lab.commands.simulate import register as register_simulate
+from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
 from k2lab.data.citations import cite
 from k2lab.errors import K2LabError
@@ -381,6 +382,7 @@ register_simulate(app, db_factory=_db)
 register_validate(app)
 register_advice(app, db_factory=_db)
 register_model(app)
+register_trial(app)
 
 
 def main() -> None:

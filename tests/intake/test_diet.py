@@ -32,7 +32,9 @@ def test_phrase_entries(db: FoodDatabase) -> None:
     ]
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "examples").iterdir()))
+@pytest.mark.parametrize(
+    "path", sorted(p for p in (Path(__file__).parents[2] / "examples").iterdir() if p.is_file())
+)
 def test_examples_load(db: FoodDatabase, path: Path) -> None:
     assert load_diet(path, db).days
 

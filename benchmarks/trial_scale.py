@@ -1,0 +1,106 @@
+"""Benchmark: virtual-trial throughput (person-years/s) and peak memory, local vs Dask.
+
+Run with ``.venv/bin/python benchmarks/trial_scale.py`` (add ``--full`` for 100,000
+person-years). The trial is ``examples/trials/bmd_lumbar_3_years.toml`` with n per arm
+set so the trial has the asked person-years. Each configuration runs in a fresh process so
+its peak resident memory is its own: for Dask, the largest of the client and its worker
+processes. ``cpu s`` is the CPU time spent (for Dask: the workers' and the client's), so a
+speed-up below 2 on a loaded machine can be told from overhead. The Dask rows also check that the effects equal the local run's, number for
+number, and give the speed-up over one local process in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: People per task: small enough that two workers share even the 1,000 person-year trial.
+CHUNK = 50
+SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "bmd_lumbar_3_years.toml"
+
+
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def one(backend: str, person_years: int) -> None:
+    """Run one configuration and print a JSON line (called in a child process)."""
+    from k2lab.population import DaskBackend, load_spec, run_trial
+
+    spec = load_spec(SPEC)
+    n = max(2, round(person_years / (len(spec.arms) * spec.years)))
+    spec = spec.with_n(n)
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    if backend == "local":
+        result = run_trial(spec, chunk=CHUNK)
+        cpu = time.process_time() - cpu0
+    else:
+        with DaskBackend(workers=2) as dask:
+            run_trial(spec.with_n(2), backend=dask, chunk=1)  # warm the workers' imports
+            before = sum(dask.client.run(_cpu_seconds).values())
+            t0, cpu0 = time.perf_counter(), time.process_time()  # start-up is not throughput
+            result = run_trial(spec, backend=dask, chunk=CHUNK)
+            workers = sum(dask.client.run(_cpu_seconds).values()) - before
+            cpu = workers + time.process_time() - cpu0
+    seconds = time.perf_counter() - t0
+    kib = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(
+        json.dumps(
+            {
+                "backend": backend,
+                "n_per_arm": n,
+                "person_years": result.person_years,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "peak_rss_mib": kib / 1024,
+                "effects": [e.to_dict() for e in result.effects],
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="Also 100,000 person-years.")
+    parser.add_argument("--one", nargs=2, metavar=("BACKEND", "PERSON_YEARS"))
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], int(args.one[1]))
+        return
+    sizes = [1_000, 10_000] + ([100_000] if args.full else [])
+    print(
+        f"{'person-years':>12} {'backend':>8} {'n/arm':>6} {'s':>7} {'py/s':>7} "
+        f"{'cpu s':>7} {'peak MiB':>9} {'speed-up':>8} same"
+    )
+    for size in sizes:
+        rows = {}
+        for backend in ("local", "dask"):
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", backend, str(size)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+        base = rows["local"]
+        for backend, r in rows.items():
+            speed = base["seconds"] / r["seconds"]
+            same = r["effects"] == base["effects"]
+            print(
+                f"{r['person_years']:>12,.0f} {backend:>8} {r['n_per_arm']:>6} "
+                f"{r['seconds']:>7.1f} {r['person_years'] / r['seconds']:>7.0f} {r['cpu_seconds']:>7.1f} "
+                f"{r['peak_rss_mib']:>9.0f} {speed:>8.2f} {same}"
+            )
+
+
+if __name__ == "__main__":
+    main()
