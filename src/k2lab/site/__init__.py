@@ -2,7 +2,7 @@
 
 Every table and number on the generated pages comes from the food database, the claims
 and rules tables, the sources tables and the exposure model; ``tools/update_site.py``
-writes them all and ``tests/site`` fail when a committed page is stale.
+writes them all and ``tests/docsite`` fail when a committed page is stale.
 
 Example
 -------
