@@ -20,6 +20,7 @@ from k2lab.commands.advice import print_advice_json, report_profile
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.model import register as register_model
 from k2lab.commands.physiology import register as register_physiology
+from k2lab.commands.plan import register as register_plan
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
@@ -456,6 +457,7 @@ def db_import_fdc(
 register_simulate(app, db_factory=_db)
 register_physiology(app, db_factory=_db)
 register_advice(app, db_factory=_db)
+register_plan(app, db_factory=_db)
 register_model(app)
 
 

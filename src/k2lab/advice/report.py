@@ -12,7 +12,7 @@ from typing import Any
 from k2lab.advice.evidence import cite, claim
 from k2lab.advice.rules import Advice, Severity
 from k2lab.foods.database import Food, FoodDatabase
-from k2lab.plan.solve import DietPlan
+from k2lab.plan.report import plan_json  # re-exported: the plan's JSON lives with the planner
 
 #: Foods advice messages may suggest (filtered by the person's diet and soy allergy).
 SUGGESTION_FOODS = ("natto", "gouda", "egg_yolk", "spinach_raw", "kale_raw", "broccoli_raw")
@@ -70,78 +70,6 @@ def advice_sources(items: Sequence[Advice]) -> dict[str, dict[str, str]]:
         for c in a.claims:
             keys.extend(claim(c).source_keys)
     return cite(sorted(set(keys)))
-
-
-def plan_json(plan: DietPlan) -> dict[str, Any]:
-    """A plan: status, portions by day, totals by day, and the diagnosis when infeasible."""
-    c = plan.constraints
-    body: dict[str, Any] = {
-        "status": plan.status.value,
-        "message": plan.message,
-        "objective": plan.objective.value,
-        "backend": plan.backend,
-        "candidate_foods": plan.n_candidates,
-        "solve_seconds": round(plan.solve_seconds, 3),
-        "constraints": {
-            "days": c.days,
-            "k2_form": c.k2_form,
-            "k2_target_ug_per_day": c.k2_target_ug,
-            "k1_min_ug_per_day": c.k1_min_ug,
-            "calcium_min_mg_per_day": c.calcium_min_mg,
-            "calcium_max_mg_per_day": c.calcium_max_mg,
-            "pattern": c.pattern,
-            "exclude_groups": sorted(c.exclude_groups),
-            "exclude_foods": sorted(c.exclude_foods),
-            "energy_min_kcal_per_day": c.energy_min_kcal,
-            "energy_max_kcal_per_day": c.energy_max_kcal,
-            "steady_k_range_ug": c.steady_k_range_ug,
-            "supplements": [s.text for s in c.supplements],
-        },
-        "days": [
-            {
-                "day": d + 1,
-                "foods": [
-                    {
-                        "food_key": i.food_key,
-                        "name": i.name,
-                        "portion": i.portion_name,
-                        "portions": i.portions,
-                        "grams": round(i.grams, 1),
-                    }
-                    for i in plan.items
-                    if i.day == d + 1
-                ],
-                "k1_ug": round(t["K1"], 1),
-                "mk4_ug": round(t["MK-4"], 1),
-                "mk7_ug": round(t["MK-7"], 1),
-                "k2_total_ug": round(t["K2"], 1),
-                "k_total_ug": round(t["K"], 1),
-                "calcium_mg": round(t["calcium"], 1),
-                "energy_kcal": round(t["energy"], 1),
-            }
-            for d, t in enumerate(plan.day_totals)
-        ],
-        "objective_value": _round(plan.objective_value),
-    }
-    if plan.diagnosis is not None:
-        dg = plan.diagnosis
-        body["diagnosis"] = {
-            "binding": [
-                {
-                    "constraint": s.constraint,
-                    "short_by": s.amount,
-                    "unit": f"{s.unit}/day",
-                    "days": list(s.days),
-                    "message": s.message,
-                }
-                for s in dg.shortfalls
-            ],
-            "max_k2_from_food_ug_per_day": round(dg.max_k2_from_food_ug_per_day, 2),
-            "proposals": list(dg.proposals),
-            "proposed_supplements": [s.text for s in dg.proposed_supplements],
-            "feasible_with_proposal": dg.proposal_feasible,
-        }
-    return body
 
 
 __all__ = [

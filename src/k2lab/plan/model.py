@@ -22,15 +22,17 @@ from functools import cache
 from k2lab.errors import K2LabError, UnitError
 from k2lab.foods.build import read_data_csv
 from k2lab.foods.database import Food, FoodDatabase, Portion, normalise
-from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, VITAMERS, diet_allows
+from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, VITAMERS, diet_allows
 from k2lab.intake.diet import Person
 from k2lab.intake.reference import reference_intakes
 from k2lab.intake.supplements import Supplement
 
 #: Grams of one step for a food without a household measure.
 GENERIC_STEP_G = 50.0
-#: Nutrients tracked per portion: K2 forms, K1, total K, calcium (mg), energy (kcal).
-TRACKED = ("K1", *K2_VITAMERS, "K2", "K", "calcium", "energy")
+#: Nutrients tracked per portion: every stored nutrient, plus total K2 and total K.
+TRACKED = (*NUTRIENTS, "K2", "K")
+#: A whole-day candidate needs these (a food without them would count as empty).
+WHOLE_DAY_REQUIRED = ("energy", "protein", "fat", "carbohydrate")
 #: Most days a plan may cover.
 MAX_DAYS = 28
 
@@ -45,6 +47,40 @@ class Objective(StrEnum):
     CLOSEST = "closest"  # grams away from the current diet (from nothing when none given)
     FEWEST_CHANGES = "fewest_changes"  # number of (food, day) entries that differ
     COST = "cost"  # money, from prices per 100 g
+
+
+@dataclass(frozen=True)
+class NutrientBound:
+    """A daily amount of ``nutrient`` (units of ``NUTRIENT_UNITS``) kept in [min, max]."""
+
+    nutrient: str
+    min: float | None
+    max: float | None
+    authority: str
+    source_key: str
+    kinds: str = ""  # e.g. 'RDA/UL'
+
+
+@dataclass(frozen=True)
+class EnergyShare:
+    """``nutrient`` (g) × ``kcal_per_g`` kept between two fractions of the day's energy."""
+
+    nutrient: str
+    kcal_per_g: float
+    min_share: float
+    max_share: float
+    source_key: str
+
+
+@dataclass(frozen=True)
+class GroupServing:
+    """Grams per day from foods of ``categories`` kept in [min_g, max_g]."""
+
+    group: str
+    categories: frozenset[str]
+    min_g: float
+    max_g: float | None
+    source_key: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +115,13 @@ class PlanConstraints:
     current_g_per_day: Mapping[str, float] = field(default_factory=dict)
     prices_per_100g: Mapping[str, float] = field(default_factory=dict)
     candidates: str = "portioned"  # 'portioned' | 'all'
+    # Whole days (see k2lab.plan.nutrition.whole_day_constraints).
+    k2_max_ug: float | None = None
+    nutrient_bounds: tuple[NutrientBound, ...] = ()
+    energy_shares: tuple[EnergyShare, ...] = ()
+    group_servings: tuple[GroupServing, ...] = ()
+    distinct_days: bool = False
+    k1_steady_ug: tuple[float, float] | None = None  # K1 per day kept in [lo, hi]
 
     def __post_init__(self) -> None:
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
@@ -89,6 +132,17 @@ class PlanConstraints:
                 f"(MK-4 ... MK-10), not '{self.k2_form}'. Write e.g. '90 ug K2' or '180 ug MK-7'."
             )
         _finite("k2_target_ug", self.k2_target_ug, positive=True)
+        if self.k2_max_ug is not None:
+            _finite("k2_max_ug", self.k2_max_ug, positive=True)
+            _order("k2_target_ug", self.k2_target_ug, "k2_max_ug", self.k2_max_ug)
+        for b in self.nutrient_bounds:
+            if b.nutrient not in NUTRIENTS:
+                raise PlanError(
+                    f"Unknown nutrient '{b.nutrient}' in a bound. Use one of: {', '.join(NUTRIENTS)}."
+                )
+            _order(f"{b.nutrient} minimum", b.min, f"{b.nutrient} maximum", b.max)
+        if self.k1_steady_ug is not None:
+            _order("K1 steady low", self.k1_steady_ug[0], "K1 steady high", self.k1_steady_ug[1])
         for name in (
             "k1_min_ug",
             "calcium_min_mg",
@@ -138,6 +192,11 @@ class PlanConstraints:
             _finite(f"price of {key}", price)
         if self.candidates not in ("portioned", "all"):
             raise PlanError("candidates must be 'portioned' or 'all'.")
+
+    @property
+    def whole_day(self) -> bool:
+        """True when the plan is for whole days (nutrient bounds or energy shares given)."""
+        return bool(self.nutrient_bounds or self.energy_shares)
 
     @property
     def anticoagulated(self) -> bool:
@@ -192,7 +251,11 @@ def food_groups() -> dict[str, tuple[tuple[str, str, str], ...]]:
 
 
 def groups_of(food: Food) -> frozenset[str]:
-    """The groups (soy, fish, dairy, egg, natto, organ_meat, not_retail) ``food`` belongs to."""
+    """The groups (soy, fish, dairy, egg, natto, organ_meat, not_retail) ``food`` belongs to.
+
+    A row matches by food key, k2lab category, a word of the name, or
+    ``category_word`` ('grain:raw': a grain whose name has the word raw).
+    """
     words = set(normalise(food.name).split())
     found = set()
     for group, rows in food_groups().items():
@@ -201,10 +264,17 @@ def groups_of(food: Food) -> frozenset[str]:
                 (match == "key" and food.key == value)
                 or (match == "category" and food.category == value)
                 or (match == "name_word" and value in words)
+                or (match == "category_word" and _category_word(food, words, value))
             ):
                 found.add(group)
                 break
     return frozenset(found)
+
+
+def _category_word(food: Food, words: set[str], value: str) -> bool:
+    """``value`` 'grain:raw' matches a grain whose name has the word raw."""
+    category, _, word = value.partition(":")
+    return food.category == category and word in words
 
 
 @cache
@@ -236,6 +306,19 @@ def _unit_portion(food: Food, current_g: float = 0.0) -> tuple[str, float]:
         return f"{GENERIC_STEP_G:g} g", GENERIC_STEP_G
     p = min(portions, key=lambda p: p.grams)
     return p.name, p.grams
+
+
+#: USDA survey (FNDDS) foods in these categories are mixed dishes and drinks as people
+#: reported them: a whole-day plan is built from foods instead.
+_SURVEY_DISH_CATEGORIES = frozenset({"other", "beverage"})
+
+
+def _whole_day_candidate(food: Food) -> bool:
+    """Has energy and macronutrients, and is not a survey mixed dish or drink."""
+    if any(n not in food.nutrients for n in WHOLE_DAY_REQUIRED):
+        return False
+    survey = all(v.source_key == "usda_fdc_survey_fndds" for v in food.nutrients["energy"].values)
+    return not (survey and food.category in _SURVEY_DISH_CATEGORIES)
 
 
 def _has_vitamin_k(food: Food) -> bool:
@@ -273,12 +356,15 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
                 continue
             if c.candidates == "portioned" and not food.portions:
                 continue
+            if c.whole_day and not _whole_day_candidate(food):
+                continue
             if food.origin != "curated" and normalise(food.name) in curated_names:
                 continue
         if not diet_allows(c.pattern, food.diet) or key in excluded_keys:
             continue
         groups = groups_of(food)
-        if groups & drop:
+        # A food of the current diet stays a candidate even if it is never *added*.
+        if groups & (drop - {"not_retail"} if key in current else drop):
             continue
         day_g, week_g = _limits().get(food.category, _limits()["default"])
         if c.max_g_per_food_day is not None:
@@ -292,7 +378,7 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
             name = f"{grams:g} g"
         per_day = max(1, math.floor(day_g / grams + 1e-9))
         per_week = per_day * c.days if week_g is None else max(1, math.floor(week_g / grams + 1e-9))
-        per = {n: food.per_100g(n) * grams / 100.0 for n in (*VITAMERS, "calcium", "energy")}
+        per = {n: food.per_100g(n) * grams / 100.0 for n in NUTRIENTS}
         per["K2"] = sum(per[v] for v in K2_VITAMERS)
         per["K"] = per["K2"] + per["K1"]
         price = c.prices_per_100g.get(key)
@@ -367,7 +453,11 @@ __all__ = [
     "GENERIC_STEP_G",
     "MAX_DAYS",
     "TRACKED",
+    "WHOLE_DAY_REQUIRED",
     "Candidate",
+    "EnergyShare",
+    "GroupServing",
+    "NutrientBound",
     "Objective",
     "PlanConstraints",
     "PlanError",
