@@ -25,6 +25,7 @@ from k2lab.intake.cover import parse_target
 from k2lab.plan import (
     BACKENDS,
     DietPlan,
+    PlanError,
     constraints_for,
     food_groups,
     plan_diet,
@@ -97,6 +98,22 @@ def _split_exclusions(db: FoodDatabase, values: list[str]) -> tuple[set[str], se
     return groups, foods
 
 
+def _prices(db: FoodDatabase, values: list[str]) -> dict[str, float]:
+    out = {}
+    for v in values:
+        name, sep, price = v.rpartition("=")
+        try:
+            amount = float(price) if sep else None
+        except ValueError:
+            amount = None
+        if amount is None:
+            raise PlanError(
+                f"Cannot read the price '{v}'. Write FOOD=PRICE_PER_100G, e.g. natto=0.9."
+            )
+        out[db.resolve(name.strip()).key] = amount
+    return out
+
+
 def _mean_day(diet: Diet) -> dict[str, float]:
     """Grams per day of each food, averaged over the diary's days."""
     current: dict[str, float] = {}
@@ -117,7 +134,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         ] = "90 ug K2",
         from_diary: Annotated[
             Path | None,
-            typer.Option("--from", help="Your diary (.toml or .csv): plan the smallest change."),
+            typer.Option(
+                "--from", "--diet", help="Your diary (.toml or .csv): plan the smallest change."
+            ),
         ] = None,
         pattern: Annotated[
             str | None, typer.Option(help=f"Diet pattern: {', '.join(DIET_PATTERNS)}.")
@@ -149,6 +168,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             typer.Option(
                 help="closest, fewest_changes or cost (default: fewest_changes with --from)."
             ),
+        ] = None,
+        price: Annotated[
+            list[str] | None, typer.Option(help="Repeatable FOOD=PRICE per 100 g (cost objective).")
         ] = None,
         supplement: Annotated[
             list[str] | None, typer.Option(help="Daily supplement kept as is: 'D3 15 ug'.")
@@ -189,14 +211,18 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             "exclude_groups": frozenset(groups),
             "exclude_foods": frozenset(foods),
             "supplements": supplements,
-            "current_g_per_day": current,
             "steady_k_range_ug": 100.0 if on_vka else None,
+            "prices_per_100g": _prices(db, price or []),
         }
         if max_days_per_food is not None:
             common["max_days_per_food"] = max_days_per_food
         if k_only:
             constraints = constraints_for(
-                person, k2_target_ug=t.amount_ug, k2_max_ug=k2_max, **common
+                person,
+                k2_target_ug=t.amount_ug,
+                k2_max_ug=k2_max,
+                current_g_per_day=current,
+                **common,
             )
         elif diary is not None:
             constraints = minimal_change_constraints(

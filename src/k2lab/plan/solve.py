@@ -352,6 +352,11 @@ def _plan_from(
     )
 
 
+def per_portion_of(name: str, items: tuple[PlannedPortion, ...], per: dict[str, float]) -> float:
+    """µg of the K2 form in one portion of the planned food called ``name``."""
+    return max((per[i.food_key] for i in items if i.name == name), default=0.0)
+
+
 def _k2_note(
     items: tuple[PlannedPortion, ...],
     totals: tuple[dict[str, float], ...],
@@ -375,6 +380,8 @@ def _k2_note(
         why = f"at the target ({c.k2_target_ug:g} µg) on the binding days: no more {form}-rich food than the target needs"
     elif "k2_max" in families:
         why = f"at the top of its band ({c.k2_max_ug:g} µg): the foods other constraints need carry more"
+    elif top and 0 < mean - c.k2_target_ug < per_portion_of(top, items, per):
+        why = f"above the target because portions are whole (one portion of {top} is more than the excess)"
     else:
         others = ", ".join(b.label for b in binds if not b.constraint.startswith("k2"))
         why = "above the target because the foods chosen for the other constraints carry it"
