@@ -222,7 +222,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
                 k2_target_ug=t.amount_ug,
                 k2_max_ug=k2_max,
                 current_g_per_day=current,
-                **common,
+                **common,  # type: ignore[arg-type]
             )
         elif diary is not None:
             constraints = minimal_change_constraints(
@@ -232,7 +232,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
                 k2_target_ug=t.amount_ug,
                 anticoagulated=on_vka,
                 k2_max_ug=k2_max,
-                **common,
+                **common,  # type: ignore[arg-type]
             )
         else:
             constraints = whole_day_constraints(
@@ -243,7 +243,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
                 activity=activity,
                 energy_kcal=energy,
                 distinct_days=not same_days,
-                **common,
+                **common,  # type: ignore[arg-type]
             )
         chosen = objective or ("fewest_changes" if diary is not None else "closest")
         result = plan_diet(db, constraints, chosen, backend=backend)

@@ -21,9 +21,12 @@ from k2lab.plan.model import Candidate, PlanConstraints
 
 
 class _Item(Protocol):
-    day: int
-    food_key: str
-    grams: float
+    @property
+    def day(self) -> int: ...
+    @property
+    def food_key(self) -> str: ...
+    @property
+    def grams(self) -> float: ...
 
 
 @dataclass(frozen=True)

@@ -366,7 +366,9 @@ def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
         # A food of the current diet stays a candidate even if it is never *added*.
         if groups & (drop - {"not_retail"} if key in current else drop):
             continue
-        day_g, week_g = _limits().get(food.category, _limits()["default"])
+        day_g, week_g = _limits().get(food.key) or _limits().get(
+            food.category, _limits()["default"]
+        )
         if c.max_g_per_food_day is not None:
             day_g = c.max_g_per_food_day
         if c.max_g_per_food_week is not None:

@@ -214,7 +214,7 @@ def whole_day_constraints(
     if not kwargs.get("current_g_per_day"):
         values["current_g_per_day"] = base_day(person.diet or "omnivore", need)
     values.update({k: v for k, v in kwargs.items() if k != "current_g_per_day" or v})
-    return constraints_for(person, **values)
+    return constraints_for(person, **values)  # type: ignore[arg-type]
 
 
 def minimal_change_constraints(
@@ -251,7 +251,7 @@ def minimal_change_constraints(
         energy_kcal=totals["energy"],
         current_g_per_day=dict(current_g_per_day),
         distinct_days=False,
-        **kwargs,
+        **kwargs,  # type: ignore[arg-type]
     )
     bounds = tuple(
         replace(
@@ -295,7 +295,7 @@ def minimal_change_constraints(
         calcium_min_mg=ca_min,
         calcium_max_mg=ca_max,
         k1_min_ug=k1_min,
-        **steady,
+        **steady,  # type: ignore[arg-type]
     )
 
 
