@@ -7,7 +7,7 @@ from collections import defaultdict
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import K2_VITAMERS, NUTRIENTS, diet_allows
 from k2lab.plan import DietPlan, PlanConstraints, candidate_foods, groups_of
-from k2lab.plan.model import _limits
+from k2lab.plan.candidates import _limits
 
 TOL = 1e-6
 

@@ -5,6 +5,7 @@ energy, macronutrients, reference intakes, food groups, variety); explanations
 (binding constraints, an irreducible infeasible set) and the diff against a diary.
 """
 
+from k2lab.plan.candidates import Candidate, candidate_foods
 from k2lab.plan.diff import Change, diary_changes
 from k2lab.plan.explain import (
     Binding,
@@ -17,14 +18,12 @@ from k2lab.plan.explain import (
 from k2lab.plan.formulation import Layout, build_model
 from k2lab.plan.milp import BACKENDS, Milp, MilpResult, SolveStatus, solve_milp
 from k2lab.plan.model import (
-    Candidate,
     EnergyShare,
     GroupServing,
     NutrientBound,
     Objective,
     PlanConstraints,
     PlanError,
-    candidate_foods,
     constraints_for,
     food_groups,
     groups_of,

@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from k2lab.plan.model import Candidate, PlanConstraints
+from k2lab.plan.candidates import Candidate
+from k2lab.plan.model import PlanConstraints
 
 
 class _Item(Protocol):

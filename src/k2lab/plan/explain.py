@@ -19,9 +19,10 @@ from numpy.typing import NDArray
 
 from k2lab.foods.nutrients import NUTRIENT_UNITS
 from k2lab.intake.supplements import Supplement
+from k2lab.plan.candidates import Candidate
 from k2lab.plan.formulation import Layout, build_model
 from k2lab.plan.milp import Milp, SolveStatus, solve_milp
-from k2lab.plan.model import Candidate, Objective, PlanConstraints
+from k2lab.plan.model import Objective, PlanConstraints
 
 #: A row counts as binding within this fraction of its bound.
 BINDING_TOL = 5e-3

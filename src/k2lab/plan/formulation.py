@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from k2lab.plan.candidates import Candidate
 from k2lab.plan.milp import INF, Milp
-from k2lab.plan.model import Candidate, Objective, PlanConstraints
+from k2lab.plan.model import Objective, PlanConstraints
 
 #: Most foods on one day of a whole-day plan (keeps the signature's big-M small).
 MAX_FOODS_PER_DAY = 24
@@ -130,33 +131,18 @@ def build_model(
     for nb in c.nutrient_bounds:
         b.bound(nb.nutrient, nb.min, nb.max)
     for share in c.energy_shares:
-        for d in days:
-            terms = {
-                lay.x[f, d]: share.kcal_per_g * cand.per_portion[share.nutrient]
-                - share.min_share * cand.per_portion["energy"]
-                for f, cand in enumerate(cands)
-            }
-            b.row(
-                f"{share.nutrient}_share_min",
-                f"{share.nutrient}_share_min[{d + 1}]",
-                terms,
-                0.0,
-                INF,
-                d,
-            )
-            terms = {
-                lay.x[f, d]: share.kcal_per_g * cand.per_portion[share.nutrient]
-                - share.max_share * cand.per_portion["energy"]
-                for f, cand in enumerate(cands)
-            }
-            b.row(
-                f"{share.nutrient}_share_max",
-                f"{share.nutrient}_share_max[{d + 1}]",
-                terms,
-                -INF,
-                0.0,
-                d,
-            )
+        for side, fraction, lo, hi in (
+            ("min", share.min_share, 0.0, INF),
+            ("max", share.max_share, -INF, 0.0),
+        ):
+            family = f"{share.nutrient}_share_{side}"
+            for d in days:
+                terms = {
+                    lay.x[f, d]: share.kcal_per_g * cand.per_portion[share.nutrient]
+                    - fraction * cand.per_portion["energy"]
+                    for f, cand in enumerate(cands)
+                }
+                b.row(family, f"{family}[{d + 1}]", terms, lo, hi, d)
     for g in c.group_servings:
         members = [f for f, cand in enumerate(cands) if cand.category in g.categories]
         for d in days:

@@ -18,17 +18,16 @@ from enum import StrEnum
 import numpy as np
 
 from k2lab.foods.database import FoodDatabase
+from k2lab.plan.candidates import Candidate, candidate_foods
 from k2lab.plan.diff import Change, diary_changes
 from k2lab.plan.explain import Binding, Diagnosis, binding, diagnose
 from k2lab.plan.formulation import Layout, build_model, varies_freely
 from k2lab.plan.milp import INF, MIP_REL_GAP, MilpResult, SolveStatus, solve_milp
 from k2lab.plan.model import (
     TRACKED,
-    Candidate,
     Objective,
     PlanConstraints,
     PlanError,
-    candidate_foods,
 )
 
 #: Relative MIP gap of whole-day plans (2 %: the objective is grams or changes, and a
