@@ -255,7 +255,8 @@ def _solve_by_day(
         counts[:, d] = _counts(res, lay, n, 1)[:, 0]
         objective_total += res.objective
         seconds += res.seconds
-        worst_gap = max(worst_gap, res.gap if math.isfinite(res.gap) else 0.0)
+        # A day whose backend does not report its gap makes the week's gap unknown (nan).
+        worst_gap = math.nan if math.isnan(res.gap + worst_gap) else max(worst_gap, res.gap)
         for b in binding(model, lay, res.x, one):
             old = binds.get(b.constraint)
             days = (*old.days, d + 1) if old else ((d + 1,) if b.days else ())
