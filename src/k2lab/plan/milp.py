@@ -168,12 +168,17 @@ def _solve_highs(m: Milp, time_limit_s: float, gap: float, abs_gap: float) -> Mi
 
 
 def _cbc_gap(log: Path, objective: float) -> float:
-    """Relative gap from CBC's closing lines ('Objective value' and 'Lower bound')."""
+    """Relative gap from CBC's log: its last lower bound ('Lower bound:' at a stop, else
+    'best possible' during the search); 0 when the search completed; else nan."""
     text = log.read_text(errors="replace") if log.is_file() else ""
-    bound = re.findall(r"Lower bound:\s*(-?[\d.eE+-]+)", text)
-    if not bound or not math.isfinite(objective):
+    bound = re.findall(r"Lower bound:\s*(-?[\d.eE+-]+)", text) or re.findall(
+        r"best possible (-?[\d.eE+-]+)", text
+    )
+    if not math.isfinite(objective):
         return float("nan")
-    return abs(objective - float(bound[-1])) / max(abs(objective), 1e-9)
+    if bound:
+        return abs(objective - float(bound[-1])) / max(abs(objective), 1e-9)
+    return 0.0 if "Search completed" in text else float("nan")
 
 
 def _solve_pulp(m: Milp, time_limit_s: float, gap: float, abs_gap: float) -> MilpResult:
