@@ -39,11 +39,8 @@ def check_plan(db: FoodDatabase, plan: DietPlan) -> None:
             assert "natto" not in groups_of(food)
         assert 1 <= item.portions <= cand.max_per_day
         assert abs(item.grams - item.portions * cand.portion_g) < 1e-6
-        limit = (
-            c.max_g_per_food_day
-            or _limits().get(food.key)
-            or _limits().get(food.category, _limits()["default"])[0]
-        )
+        by_food = _limits().get(food.key) or _limits().get(food.category, _limits()["default"])
+        limit = c.max_g_per_food_day or by_food[0]
         if item.food_key not in current:
             assert item.grams <= limit + TOL, (item.food_key, item.grams, limit)
         per_food_days[item.food_key].add(item.day)
