@@ -219,7 +219,8 @@ def diagnose(
             continue
         text, unit = label(family, c)
         days = tuple(sorted({d + 1 for d, v in vals if v > 1e-6 and d >= 0}))
-        upper = family.endswith("_max") or family in ("vka_mk7", "steady", "variety", "week")
+        upper = family.endswith("_max") or family.startswith("group_max:")
+        upper = upper or family in ("vka_mk7", "steady", "variety", "week")
         verb = "exceeds" if upper else "misses"
         shortfalls.append(
             Shortfall(
@@ -284,7 +285,16 @@ def _proposal(
         return f"lower the calcium supplement by at least {_round_up(worst, 50.0):g} mg/day", None
     if family == "vka_mk7":
         return "stop MK-7 supplements while taking a vitamin K antagonist", None
-    if family.endswith("_max") or family in ("steady", "variety", "week"):
+    if (
+        family.endswith("_max")
+        or family.startswith("group_max:")
+        or family
+        in (
+            "steady",
+            "variety",
+            "week",
+        )
+    ):
         return f"raise the {text} by {shown}", None
     return f"lower the {text} by {shown} (or add foods rich in it)", None
 
