@@ -18,6 +18,7 @@ from k2lab.commands._common import JsonOpt, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
 from k2lab.commands.model import register as register_model
+from k2lab.commands.plan import register as register_plan
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
@@ -170,6 +171,7 @@ register_foods(app, db_factory=_db, db_path=lambda: _state["db"])
 register_simulate(app, db_factory=_db)
 register_validate(app)
 register_advice(app, db_factory=_db)
+register_plan(app, db_factory=_db)
 register_model(app)
 register_trial(app)
 

@@ -33,11 +33,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from k2lab.applicability import KINETICS_MAX_HOURS, RESOLUTIONS, check_inputs, resolution_for
 from k2lab.calcium.system import simulate_system
 from k2lab.calcium.system_scenario import (
     DAYS_PER_YEAR,
     SystemScenario,
-    check_person,
     scenario_from_diet,
 )
 from k2lab.errors import ScenarioError
@@ -55,13 +55,10 @@ __all__ = [
     "simulate_many",
 ]
 
-#: Longest horizon simulated hour by hour with the vitamin K layers only (10 days).
-KINETICS_MAX_HOURS = 240.0
 #: Largest run: parameter draws × simulated days (100 draws for 10 years), which bounds the
 #: memory of one simulation (measured: 1.5 GB peak for 200 draws × 10 years, so about 0.75
 #: GB at this limit).
 MAX_DRAW_DAYS = 100 * 3653
-RESOLUTIONS = ("auto", "kinetics", "system")
 
 
 @dataclass(frozen=True)
@@ -105,88 +102,6 @@ class SimulationOptions:
                 f"Unknown resolution '{self.resolution}'; use {', '.join(RESOLUTIONS)}.",
                 field="resolution",
             )
-
-
-def _system_inputs(scenario: Scenario) -> list[tuple[str, str, bool]]:
-    """Inputs that act only through the calcium system: ``(name, field, given)``."""
-    p = scenario.person
-    calcium_d = [r for r in scenario.regimens if not r.is_vitamin_k]
-    return [
-        ("sunlight", "sun", p.sun is not None),
-        ("eGFR", "egfr_ml_per_min", p.egfr_ml_per_min is not None and not p.dialysis),
-        ("the calcification score", "calcification_au", p.calcification_au is not None),
-        ("calcium from food", "calcium_food_mg_per_day", p.calcium_food_mg_per_day is not None),
-        (
-            "vitamin D from food",
-            "vitamin_d_food_ug_per_day",
-            p.vitamin_d_food_ug_per_day is not None,
-        ),
-        (
-            " and ".join(r.text for r in calcium_d) or "vitamin D/calcium supplements",
-            "supplements",
-            bool(calcium_d),
-        ),
-    ]
-
-
-def _resolution(scenario: Scenario, opts: SimulationOptions) -> tuple[str, str | None]:
-    """The resolution to run and, if the calcium system cannot, why."""
-    if opts.resolution == "kinetics":
-        return "kinetics", "kinetics resolution was asked for"
-    if opts.resolution == "auto" and scenario.horizon.hours <= KINETICS_MAX_HOURS:
-        return "kinetics", (
-            f"the horizon ({scenario.horizon}) is 10 days or less; bone, vessel and "
-            "25(OH)D change over weeks to years (simulate --weeks 2 or longer)"
-        )
-    try:
-        check_person(scenario.person)
-    except ScenarioError as exc:
-        if opts.resolution == "system":
-            raise
-        return "kinetics", exc.message
-    return "system", None
-
-
-def _check_inputs(scenario: Scenario, why_no_system: str | None, strict: bool) -> list[str]:
-    notes = []
-    p = scenario.person
-    if p.age < 18:
-        raise ScenarioError(
-            f"The physiology's parameters come from studies in adults; it cannot simulate "
-            f"a {p.age:g}-year-old (the intake report covers children).",
-            field="age",
-        )
-    if p.pregnant or p.lactating:
-        raise ScenarioError(
-            "The physiology has no parameters for pregnancy or lactation, so it cannot "
-            "simulate them; the intake report and advice do cover them.",
-            field="pregnant" if p.pregnant else "lactating",
-        )
-    if why_no_system is not None:
-        for what, name, given in _system_inputs(scenario):
-            if not given:
-                continue
-            text = (
-                f"{what} acts through the calcium system, which does not run here: {why_no_system}."
-            )
-            if strict:
-                raise ScenarioError(f"{text} Leave it out.", field=name)
-            notes.append(f"Not used: {text}")
-        if scenario.diet is not None:
-            notes.append(
-                "The diet's calcium and vitamin D act through the calcium system, which does "
-                "not run here; its vitamin K is simulated."
-            )
-    unused = [f for f in ("weight_kg", "diet") if getattr(p, f) is not None]
-    if unused:
-        notes.append(f"Not used by the physiology: {', '.join(unused)} (no sourced effect).")
-    if p.kidney_stage in ("G3a", "G3b", "G4", "G5"):
-        notes.append(
-            f"Kidney function stage {p.kidney_stage}: the vitamin K layers use the "
-            f"{p.vitamin_k_population} baseline (no CKD-specific vitamin K status is "
-            "parameterised; people with CKD tend to have higher dp-ucMGP)."
-        )
-    return notes
 
 
 def _medication_notes(scenario: Scenario) -> list[str]:
@@ -341,7 +256,7 @@ def simulate(scenario: Scenario, *, options: SimulationOptions | None = None) ->
     if not isinstance(scenario, Scenario):
         raise ScenarioError(f"simulate takes a k2lab.Scenario, not {type(scenario).__name__}.")
     opts = options or SimulationOptions()
-    resolution, why_not = _resolution(scenario, opts)
+    resolution, why_not = resolution_for(scenario, opts.resolution)
     draws = opts.n_samples or (50 if resolution == "kinetics" else 20)
     if draws * max(scenario.horizon.days, 1.0) > MAX_DRAW_DAYS:
         raise ScenarioError(
@@ -350,7 +265,7 @@ def simulate(scenario: Scenario, *, options: SimulationOptions | None = None) ->
             "draws, or a virtual trial for populations.",
             field="samples",
         )
-    notes = _check_inputs(scenario, why_not, opts.strict)
+    notes = check_inputs(scenario, why_not, strict=opts.strict)
     traj = _run_system(scenario, opts) if resolution == "system" else _run_kinetics(scenario, opts)
     skipped = {}
     if why_not is not None:

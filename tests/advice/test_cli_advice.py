@@ -1,4 +1,4 @@
-"""CLI: advise, plan and report (exit codes, JSON, messages)."""
+"""CLI: advise and report (exit codes, JSON, messages); plan is tested in tests/plan."""
 
 from __future__ import annotations
 
@@ -67,65 +67,12 @@ def test_advise_warfarin_natto_then_apixaban() -> None:
         (("advise", "--target", "90 ug K1"), "menaquinone"),
         (("advise", "--target", "90 IU K2"), ""),
         (("advise", "--supplement", "K2 100 ug"), "MK-7"),
-        (("plan", "--pattern", "paleo"), "diet"),
-        (("plan", "--exclude", "nato"), "Natto"),
-        (("plan", "--target", "180 mg"), ""),
-        (("plan", "--energy-min", "2000", "--energy-max", "1000"), "Contradictory"),
-        (("plan", "--objective", "tastiest"), "objective"),
-        (("plan", "--objective", "cost"), "prices"),
-        (("plan", "--backend", "gurobi"), "backend"),
-        (("plan", "--days", "0"), "days"),
     ],
 )
 def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
     code, _, err = run(*args)
     assert code == 2, err
     assert "error" in err and message in err
-
-
-def test_plan_vegan_json_and_infeasible_is_a_result() -> None:
-    code, out, _ = run(
-        "plan", "--pattern", "vegan", "--target", "180 ug K2", "--days", "7", "--json"
-    )
-    assert code == 0
-    data = json.loads(out)
-    assert data["status"] == "ok" and len(data["days"]) == 7
-    assert all(any(f["food_key"] == "natto" for f in d["foods"]) for d in data["days"])
-    code, out, _ = run(
-        "plan", "--pattern", "vegan", "--target", "180 ug K2", "--exclude", "soy", "--json"
-    )
-    assert code == 0
-    data = json.loads(out)
-    assert data["status"] == "infeasible"
-    assert data["diagnosis"]["binding"][0]["constraint"] == "k2"
-    assert data["diagnosis"]["proposed_supplements"][0].startswith("MK-7")
-    assert data["diagnosis"]["feasible_with_proposal"] is True
-
-
-def test_plan_text_and_current_diet() -> None:
-    code, out, _ = run(
-        "plan",
-        "--diet",
-        str(EXAMPLES / "omnivore.toml"),
-        "--target",
-        "90 ug K2",
-        "--days",
-        "2",
-        "--objective",
-        "fewest_changes",
-    )
-    assert code == 0, out
-    assert "Plan" in out or "infeasible" in out
-
-
-def test_plan_warfarin_mode_has_no_natto() -> None:
-    code, out, _ = run(
-        "plan", "--medication", "warfarin", "--target", "30 ug K2", "--days", "3", "--json"
-    )
-    assert code == 0
-    data = json.loads(out)
-    assert data["constraints"]["steady_k_range_ug"] == 100.0
-    assert not any(f["food_key"].startswith("natto") for d in data["days"] for f in d["foods"])
 
 
 def test_report_includes_advice_and_a_suggested_change() -> None:

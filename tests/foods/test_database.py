@@ -127,3 +127,22 @@ def test_stats_counts_by_source(db: FoodDatabase) -> None:
 def test_missing_database_says_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="k2lab db build"):
         FoodDatabase(tmp_path / "none.sqlite")
+
+
+def test_whole_day_nutrients_from_usda(db: FoodDatabase) -> None:
+    """USDA SR Legacy natto (NDB 16113): protein 19.4 g, fat 11 g, fibre 5.4 g, iron 8.6 mg
+    per 100 g; every value carries its FoodData Central source key."""
+    natto = db.get("usda:sr:natto")
+    assert natto.per_100g("protein") == pytest.approx(19.4, abs=0.1)
+    assert natto.per_100g("fat") == pytest.approx(11.0, abs=0.1)
+    assert natto.per_100g("fibre") == pytest.approx(5.4, abs=0.1)
+    assert natto.per_100g("iron") == pytest.approx(8.6, abs=0.1)
+    assert {v.source_key for v in natto.nutrients["protein"].values} == {"usda_fdc_sr_legacy"}
+    # The curated natto keeps its MK-7 and gains its linked USDA food's macronutrients.
+    curated = db.get("natto")
+    assert curated.per_100g("MK-7") > 500 and curated.per_100g("protein") > 15
+
+
+def test_carbohydrate_by_difference_is_never_negative(db: FoodDatabase) -> None:
+    bison = db.get("usda:foundation:bison-ground-raw")
+    assert bison.per_100g("carbohydrate") == 0.0

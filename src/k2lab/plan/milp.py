@@ -8,13 +8,17 @@ benchmark). Rows are ``row_lo ≤ A x ≤ row_hi``; the objective is minimised.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -90,6 +94,7 @@ class MilpResult:
     objective: float
     seconds: float
     backend: str
+    gap: float = float("nan")  # relative MIP gap at the end (nan when unknown)
 
 
 @contextlib.contextmanager
@@ -110,7 +115,7 @@ def _quiet_fd1() -> Iterator[None]:
             os.close(saved)
 
 
-def _solve_highs(m: Milp, time_limit_s: float) -> MilpResult:
+def _solve_highs(m: Milp, time_limit_s: float, gap: float, abs_gap: float) -> MilpResult:
     try:
         import highspy
     except ImportError as exc:  # pragma: no cover - highspy is a dependency
@@ -139,7 +144,8 @@ def _solve_highs(m: Milp, time_limit_s: float) -> MilpResult:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("random_seed", 0)
-        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        h.setOptionValue("mip_rel_gap", gap)
+        h.setOptionValue("mip_abs_gap", abs_gap)
         h.passModel(lp)
         h.run()
     seconds = time.perf_counter() - start
@@ -155,11 +161,27 @@ def _solve_highs(m: Milp, time_limit_s: float) -> MilpResult:
         result = SolveStatus.TIME_LIMIT
     else:
         result = SolveStatus.ERROR
-    objective = float(h.getInfo().objective_function_value) if len(x) else float("nan")
-    return MilpResult(result, x, objective, seconds, "highs")
+    info = h.getInfo()
+    objective = float(info.objective_function_value) if len(x) else float("nan")
+    gap = float(info.mip_gap) if len(x) and any(m.integer) else float("nan")
+    return MilpResult(result, x, objective, seconds, "highs", gap)
 
 
-def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
+def _cbc_gap(log: Path, objective: float) -> float:
+    """Relative gap from CBC's log: its last lower bound ('Lower bound:' at a stop, else
+    'best possible' during the search); 0 when the search completed; else nan."""
+    text = log.read_text(errors="replace") if log.is_file() else ""
+    bound = re.findall(r"Lower bound:\s*(-?[\d.eE+-]+)", text) or re.findall(
+        r"best possible (-?[\d.eE+-]+)", text
+    )
+    if not math.isfinite(objective):
+        return float("nan")
+    if bound:
+        return abs(objective - float(bound[-1])) / max(abs(objective), 1e-9)
+    return 0.0 if "Search completed" in text else float("nan")
+
+
+def _solve_pulp(m: Milp, time_limit_s: float, gap: float, abs_gap: float) -> MilpResult:
     try:
         import pulp
     except ImportError as exc:
@@ -193,8 +215,14 @@ def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
         # PuLP 3.3 deprecates its bundled CBC in favour of a separate install (PuLP 4.0);
         # the bundled binary is what the benchmark uses.
         warnings.simplefilter("ignore", DeprecationWarning)
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=MIP_REL_GAP)
-    prob.solve(solver)
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "cbc.log"
+            solver = pulp.PULP_CBC_CMD(
+                msg=False, timeLimit=time_limit_s, gapRel=gap, gapAbs=abs_gap, logPath=str(log)
+            )
+            prob.solve(solver)
+            objective = float(pulp.value(prob.objective) or 0.0)
+            cbc_gap = _cbc_gap(log, objective)
     seconds = time.perf_counter() - start
     status_text = pulp.LpStatus[prob.status]
     if status_text == "Optimal":
@@ -206,7 +234,7 @@ def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
             if prob.sol_status == pulp.LpSolutionOptimal
             else SolveStatus.TIME_LIMIT
         )
-        return MilpResult(status, x, float(pulp.value(prob.objective) or 0.0), seconds, "cbc")
+        return MilpResult(status, x, objective, seconds, "cbc", cbc_gap)
     if status_text == "Infeasible":
         return MilpResult(SolveStatus.INFEASIBLE, np.zeros(0), float("nan"), seconds, "cbc")
     if status_text == "Not Solved":
@@ -217,12 +245,22 @@ def _solve_pulp(m: Milp, time_limit_s: float) -> MilpResult:
 BACKENDS = ("highs", "cbc")
 
 
-def solve_milp(m: Milp, backend: str = "highs", *, time_limit_s: float = 60.0) -> MilpResult:
-    """Solve ``m`` with ``backend`` ('highs' via highspy, or 'cbc' via PuLP)."""
+def solve_milp(
+    m: Milp,
+    backend: str = "highs",
+    *,
+    time_limit_s: float = 60.0,
+    gap: float = MIP_REL_GAP,
+    abs_gap: float = 1e-6,
+) -> MilpResult:
+    """Solve ``m`` with ``backend`` ('highs' via highspy, or 'cbc' via PuLP).
+
+    It stops at a relative gap ``gap`` or an absolute gap ``abs_gap`` (objective units).
+    """
     if backend == "highs":
-        return _solve_highs(m, time_limit_s)
+        return _solve_highs(m, time_limit_s, gap, abs_gap)
     if backend == "cbc":
-        return _solve_pulp(m, time_limit_s)
+        return _solve_pulp(m, time_limit_s, gap, abs_gap)
     raise K2LabError(f"Unknown MILP backend '{backend}'. Use one of: {', '.join(BACKENDS)}.")
 
 

@@ -1,8 +1,7 @@
-"""The planner's inputs: constraints, objectives, food groups and the candidate foods.
+"""The planner's inputs: constraints, objectives and food groups.
 
-A plan chooses whole portions of candidate foods for each of N days. Every candidate
-has one *unit portion* (its smallest household measure, or a generic 50 g step when
-it has none) and a per-day and per-week limit in grams from ``data/plan_limits.csv``.
+A plan chooses whole portions of candidate foods (:mod:`k2lab.plan.candidates`) for
+each of N days.
 
 Example
 -------
@@ -21,16 +20,18 @@ from functools import cache
 
 from k2lab.errors import K2LabError, UnitError
 from k2lab.foods.build import read_data_csv
-from k2lab.foods.database import Food, FoodDatabase, Portion, normalise
-from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, VITAMERS, diet_allows
+from k2lab.foods.database import Food, normalise
+from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, VITAMERS
 from k2lab.intake.diet import Person
 from k2lab.intake.reference import reference_intakes
 from k2lab.intake.supplements import Supplement
 
 #: Grams of one step for a food without a household measure.
 GENERIC_STEP_G = 50.0
-#: Nutrients tracked per portion: K2 forms, K1, total K, calcium (mg), energy (kcal).
-TRACKED = ("K1", *K2_VITAMERS, "K2", "K", "calcium", "energy")
+#: Nutrients tracked per portion: every stored nutrient, plus total K2 and total K.
+TRACKED = (*NUTRIENTS, "K2", "K")
+#: A whole-day candidate needs these (a food without them would count as empty).
+WHOLE_DAY_REQUIRED = ("energy", "protein", "fat", "carbohydrate")
 #: Most days a plan may cover.
 MAX_DAYS = 28
 
@@ -45,6 +46,40 @@ class Objective(StrEnum):
     CLOSEST = "closest"  # grams away from the current diet (from nothing when none given)
     FEWEST_CHANGES = "fewest_changes"  # number of (food, day) entries that differ
     COST = "cost"  # money, from prices per 100 g
+
+
+@dataclass(frozen=True)
+class NutrientBound:
+    """A daily amount of ``nutrient`` (units of ``NUTRIENT_UNITS``) kept in [min, max]."""
+
+    nutrient: str
+    min: float | None
+    max: float | None
+    authority: str
+    source_key: str
+    kinds: str = ""  # e.g. 'RDA/UL'
+
+
+@dataclass(frozen=True)
+class EnergyShare:
+    """``nutrient`` (g) × ``kcal_per_g`` kept between two fractions of the day's energy."""
+
+    nutrient: str
+    kcal_per_g: float
+    min_share: float
+    max_share: float
+    source_key: str
+
+
+@dataclass(frozen=True)
+class GroupServing:
+    """Grams per day from foods of ``categories`` kept in [min_g, max_g]."""
+
+    group: str
+    categories: frozenset[str]
+    min_g: float
+    max_g: float | None
+    source_key: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,13 @@ class PlanConstraints:
     current_g_per_day: Mapping[str, float] = field(default_factory=dict)
     prices_per_100g: Mapping[str, float] = field(default_factory=dict)
     candidates: str = "portioned"  # 'portioned' | 'all'
+    # Whole days (see k2lab.plan.nutrition.whole_day_constraints).
+    k2_max_ug: float | None = None
+    nutrient_bounds: tuple[NutrientBound, ...] = ()
+    energy_shares: tuple[EnergyShare, ...] = ()
+    group_servings: tuple[GroupServing, ...] = ()
+    distinct_days: bool = False
+    k1_steady_ug: tuple[float, float] | None = None  # K1 per day kept in [lo, hi]
 
     def __post_init__(self) -> None:
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
@@ -89,6 +131,17 @@ class PlanConstraints:
                 f"(MK-4 ... MK-10), not '{self.k2_form}'. Write e.g. '90 ug K2' or '180 ug MK-7'."
             )
         _finite("k2_target_ug", self.k2_target_ug, positive=True)
+        if self.k2_max_ug is not None:
+            _finite("k2_max_ug", self.k2_max_ug, positive=True)
+            _order("k2_target_ug", self.k2_target_ug, "k2_max_ug", self.k2_max_ug)
+        for b in self.nutrient_bounds:
+            if b.nutrient not in NUTRIENTS:
+                raise PlanError(
+                    f"Unknown nutrient '{b.nutrient}' in a bound. Use one of: {', '.join(NUTRIENTS)}."
+                )
+            _order(f"{b.nutrient} minimum", b.min, f"{b.nutrient} maximum", b.max)
+        if self.k1_steady_ug is not None:
+            _order("K1 steady low", self.k1_steady_ug[0], "K1 steady high", self.k1_steady_ug[1])
         for name in (
             "k1_min_ug",
             "calcium_min_mg",
@@ -140,6 +193,11 @@ class PlanConstraints:
             raise PlanError("candidates must be 'portioned' or 'all'.")
 
     @property
+    def whole_day(self) -> bool:
+        """True when the plan is for whole days (nutrient bounds or energy shares given)."""
+        return bool(self.nutrient_bounds or self.energy_shares)
+
+    @property
     def anticoagulated(self) -> bool:
         """True in anticoagulated (vitamin K antagonist) mode."""
         return self.steady_k_range_ug is not None
@@ -165,23 +223,6 @@ def _order(lo_name: str, lo: float | None, hi_name: str, hi: float | None) -> No
         )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A food the planner may choose, with its unit portion and content per portion."""
-
-    key: str
-    name: str
-    diet: str
-    category: str
-    portion_name: str
-    portion_g: float
-    per_portion: dict[str, float]  # TRACKED nutrient -> amount in one portion
-    max_per_day: int  # portions
-    max_per_week: int  # portions
-    price_per_portion: float | None
-    groups: frozenset[str]
-
-
 @cache
 def food_groups() -> dict[str, tuple[tuple[str, str, str], ...]]:
     """Food groups for exclusions: group -> (match, value, source_key) rows."""
@@ -192,7 +233,11 @@ def food_groups() -> dict[str, tuple[tuple[str, str, str], ...]]:
 
 
 def groups_of(food: Food) -> frozenset[str]:
-    """The groups (soy, fish, dairy, egg, natto, organ_meat, not_retail) ``food`` belongs to."""
+    """The groups (soy, fish, dairy, egg, natto, organ_meat, not_retail) ``food`` belongs to.
+
+    A row matches by food key, k2lab category, a word of the name, or
+    ``category_word`` ('grain:raw': a grain whose name has the word raw).
+    """
     words = set(normalise(food.name).split())
     found = set()
     for group, rows in food_groups().items():
@@ -201,119 +246,17 @@ def groups_of(food: Food) -> frozenset[str]:
                 (match == "key" and food.key == value)
                 or (match == "category" and food.category == value)
                 or (match == "name_word" and value in words)
+                or (match == "category_word" and _category_word(food, words, value))
             ):
                 found.add(group)
                 break
     return frozenset(found)
 
 
-@cache
-def _limits() -> dict[str, tuple[float, float | None]]:
-    return {
-        r["category"]: (
-            float(r["max_g_per_day"]),
-            float(r["max_g_per_week"]) if r["max_g_per_week"] else None,
-        )
-        for r in read_data_csv("plan_limits.csv")
-    }
-
-
-def _unit_portion(food: Food, current_g: float = 0.0) -> tuple[str, float]:
-    """The smallest household measure; for a food of the current diet, the measure that
-    expresses its current grams best (so an unchanged diet stays representable)."""
-    portions = [p for p in food.portions if p.grams > 0]
-    if current_g > 0:
-        portions.append(Portion(f"{current_g:g} g (as now)", current_g, "", "", ""))
-        p = min(
-            portions,
-            key=lambda p: (
-                abs(current_g / p.grams - round(current_g / p.grams)) * p.grams,
-                p.grams,
-            ),
-        )
-        return p.name, p.grams
-    if not portions:
-        return f"{GENERIC_STEP_G:g} g", GENERIC_STEP_G
-    p = min(portions, key=lambda p: p.grams)
-    return p.name, p.grams
-
-
-def _has_vitamin_k(food: Food) -> bool:
-    return any(v in food.nutrients for v in VITAMERS)
-
-
-def candidate_foods(db: FoodDatabase, c: PlanConstraints) -> list[Candidate]:
-    """The foods a plan may use, explicitly.
-
-    ``c.candidates == 'portioned'`` (default): foods with vitamin K data (K1 or any
-    menaquinone) and at least one household measure (≈ 250 foods). ``'all'``: every
-    food with vitamin K data (≈ 6,000; those without a measure in 50 g steps). Then
-    the diet pattern, excluded groups and foods, the never-planned ``not_retail``
-    group and, in anticoagulated mode, the ``natto`` group are removed. Foods of the
-    current diet are always candidates if the pattern and exclusions allow them.
-    With the cost objective only foods with a price are kept.
-    """
-    excluded_keys = {db.resolve(name).key for name in c.exclude_foods}
-    drop = set(c.exclude_groups) | {"not_retail"} | ({"natto"} if c.anticoagulated else set())
-    current = {db.resolve(k).key: g for k, g in c.current_g_per_day.items()}
-    foods = [db.get(key) for key in db.keys]
-    # A curated food already carries its USDA twin's calcium and energy: plan it once.
-    curated_names = {
-        normalise(n)
-        for f in foods
-        if f.origin == "curated"
-        for n in (f.name, f.usda_name or "")
-        if n
-    }
-    out = []
-    for food in foods:
-        key = food.key
-        if key not in current:
-            if not _has_vitamin_k(food):
-                continue
-            if c.candidates == "portioned" and not food.portions:
-                continue
-            if food.origin != "curated" and normalise(food.name) in curated_names:
-                continue
-        if not diet_allows(c.pattern, food.diet) or key in excluded_keys:
-            continue
-        groups = groups_of(food)
-        if groups & drop:
-            continue
-        day_g, week_g = _limits().get(food.category, _limits()["default"])
-        if c.max_g_per_food_day is not None:
-            day_g = c.max_g_per_food_day
-        if c.max_g_per_food_week is not None:
-            week_g = c.max_g_per_food_week
-        name, grams = _unit_portion(food, current.get(key, 0.0))
-        if grams > day_g + 1e-9 and key not in current:
-            # The smallest household measure is above the daily limit: use gram steps.
-            grams = min(GENERIC_STEP_G, day_g)
-            name = f"{grams:g} g"
-        per_day = max(1, math.floor(day_g / grams + 1e-9))
-        per_week = per_day * c.days if week_g is None else max(1, math.floor(week_g / grams + 1e-9))
-        per = {n: food.per_100g(n) * grams / 100.0 for n in (*VITAMERS, "calcium", "energy")}
-        per["K2"] = sum(per[v] for v in K2_VITAMERS)
-        per["K"] = per["K2"] + per["K1"]
-        price = c.prices_per_100g.get(key)
-        if price is None and food.name in c.prices_per_100g:
-            price = c.prices_per_100g[food.name]
-        out.append(
-            Candidate(
-                key,
-                food.name,
-                food.diet,
-                food.category,
-                name,
-                grams,
-                per,
-                per_day,
-                min(per_week, per_day * c.days),
-                None if price is None else price * grams / 100.0,
-                groups,
-            )
-        )
-    return out
+def _category_word(food: Food, words: set[str], value: str) -> bool:
+    """``value`` 'grain:raw' matches a grain whose name has the word raw."""
+    category, _, word = value.partition(":")
+    return food.category == category and word in words
 
 
 def constraints_for(
@@ -367,11 +310,13 @@ __all__ = [
     "GENERIC_STEP_G",
     "MAX_DAYS",
     "TRACKED",
-    "Candidate",
+    "WHOLE_DAY_REQUIRED",
+    "EnergyShare",
+    "GroupServing",
+    "NutrientBound",
     "Objective",
     "PlanConstraints",
     "PlanError",
-    "candidate_foods",
     "constraints_for",
     "food_groups",
     "groups_of",

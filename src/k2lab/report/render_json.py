@@ -17,7 +17,6 @@ from k2lab.advice import Advice, GapFood
 from k2lab.data.citations import Citation
 from k2lab.foods.nutrients import NUTRIENT_UNITS, field_name
 from k2lab.intake.compute import Contribution, Estimate
-from k2lab.plan.solve import DietPlan
 from k2lab.report.values import AdviceReport, IntakeReport, Report
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "citations_json",
     "estimate_json",
     "intake_json",
-    "plan_json",
     "report_json",
 ]
 
@@ -186,75 +184,3 @@ def report_json(r: Report) -> dict[str, Any]:
         "suggested_change": _suggested_change(r.advice.first_change),
         "advice_sources": citations_json(r.advice.sources),
     }
-
-
-def plan_json(plan: DietPlan) -> dict[str, Any]:
-    """A plan: status, portions by day, totals by day, and the diagnosis when infeasible."""
-    c = plan.constraints
-    body: dict[str, Any] = {
-        "status": plan.status.value,
-        "message": plan.message,
-        "objective": plan.objective.value,
-        "backend": plan.backend,
-        "candidate_foods": plan.n_candidates,
-        "solve_seconds": round(plan.solve_seconds, 3),
-        "constraints": {
-            "days": c.days,
-            "k2_form": c.k2_form,
-            "k2_target_ug_per_day": c.k2_target_ug,
-            "k1_min_ug_per_day": c.k1_min_ug,
-            "calcium_min_mg_per_day": c.calcium_min_mg,
-            "calcium_max_mg_per_day": c.calcium_max_mg,
-            "pattern": c.pattern,
-            "exclude_groups": sorted(c.exclude_groups),
-            "exclude_foods": sorted(c.exclude_foods),
-            "energy_min_kcal_per_day": c.energy_min_kcal,
-            "energy_max_kcal_per_day": c.energy_max_kcal,
-            "steady_k_range_ug": c.steady_k_range_ug,
-            "supplements": [s.text for s in c.supplements],
-        },
-        "days": [
-            {
-                "day": d + 1,
-                "foods": [
-                    {
-                        "food_key": i.food_key,
-                        "name": i.name,
-                        "portion": i.portion_name,
-                        "portions": i.portions,
-                        "grams": round(i.grams, 1),
-                    }
-                    for i in plan.items
-                    if i.day == d + 1
-                ],
-                "k1_ug": round(t["K1"], 1),
-                "mk4_ug": round(t["MK-4"], 1),
-                "mk7_ug": round(t["MK-7"], 1),
-                "k2_total_ug": round(t["K2"], 1),
-                "k_total_ug": round(t["K"], 1),
-                "calcium_mg": round(t["calcium"], 1),
-                "energy_kcal": round(t["energy"], 1),
-            }
-            for d, t in enumerate(plan.day_totals)
-        ],
-        "objective_value": _finite(plan.objective_value, 2),
-    }
-    if plan.diagnosis is not None:
-        dg = plan.diagnosis
-        body["diagnosis"] = {
-            "binding": [
-                {
-                    "constraint": s.constraint,
-                    "short_by": s.amount,
-                    "unit": f"{s.unit}/day",
-                    "days": list(s.days),
-                    "message": s.message,
-                }
-                for s in dg.shortfalls
-            ],
-            "max_k2_from_food_ug_per_day": round(dg.max_k2_from_food_ug_per_day, 2),
-            "proposals": list(dg.proposals),
-            "proposed_supplements": [s.text for s in dg.proposed_supplements],
-            "feasible_with_proposal": dg.proposal_feasible,
-        }
-    return body
