@@ -41,6 +41,8 @@ def test_units_schedules_and_aliases() -> None:
     d3 = parse_regimen("D3 2000 IU daily")
     assert (d3.substance, d3.unit, d3.steps[0].amount) == ("vitamin_d", "ug", 50.0)
     assert parse_regimen("vitamin D3 25 ug").mean_per_day(10) == 25.0
+    b12 = parse_regimen("cyanocobalamin 250 ug weekly")
+    assert (b12.substance, b12.unit, b12.is_vitamin_k) == ("vitamin_b12", "ug", False)
     ca = parse_regimen("calcium 500 mg twice daily")
     assert (ca.substance, ca.unit, ca.intakes_per_day, ca.mean_per_day(7)) == (
         "calcium",

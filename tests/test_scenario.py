@@ -120,6 +120,8 @@ def test_strict_refuses_what_cannot_apply_and_lenient_says_so() -> None:
     assert info.value.field == "sun"
     t = simulate(s, options=SimulationOptions(n_samples=1, strict=False))
     assert any(n.startswith("Not used: sunlight") for n in t.notes)
+    b12 = simulate(Scenario(supplements=("B12 25 ug",), horizon=Horizon(48)), options=ONE)
+    assert any("Not used by the physiology: B12 25 ug" in n for n in b12.notes)
     with pytest.raises(ScenarioError, match="pregnancy"):
         simulate(Scenario(Person(pregnant=True), supplements=MK7), options=ONE)
 

@@ -28,7 +28,7 @@ RESOLUTIONS = ("auto", "kinetics", "system")
 def _system_inputs(scenario: Scenario) -> list[tuple[str, str, bool]]:
     """Inputs that act only through the calcium system: ``(name, field, given)``."""
     p = scenario.person
-    calcium_d = [r for r in scenario.regimens if not r.is_vitamin_k]
+    calcium_d = [r for r in scenario.regimens if r.substance in ("calcium", "vitamin_d")]
     return [
         ("sunlight", "sun", p.sun is not None),
         ("eGFR", "egfr_ml_per_min", p.egfr_ml_per_min is not None and not p.dialysis),
@@ -99,6 +99,7 @@ def check_inputs(scenario: Scenario, why_no_system: str | None, *, strict: bool)
                 "not run here; its vitamin K is simulated."
             )
     unused = [f for f in ("weight_kg", "diet") if getattr(p, f) is not None]
+    unused += [r.text for r in scenario.regimens if r.substance == "vitamin_b12"]
     if unused:
         notes.append(f"Not used by the physiology: {', '.join(unused)} (no sourced effect).")
     if p.kidney_stage in ("G3a", "G3b", "G4", "G5"):

@@ -50,11 +50,16 @@ REGIMEN_EXAMPLES = (
     '"MK-7 10 ug daily for 2 weeks, then 20 ug daily"'
 )
 #: Largest accepted amount per day (canonical units): above, a typing error is likelier
-#: than an intake (vitamin K 1 g; vitamin D 2.5 mg = 100,000 IU; calcium 5 g).
-MAX_DAILY = {"vitamin_k": 1_000_000.0, "vitamin_d": 2_500.0, "calcium": 5_000.0}
+#: than an intake (vitamin K 1 g; vitamin D 2.5 mg = 100,000 IU; calcium 5 g; B12 10 mg).
+MAX_DAILY = {
+    "vitamin_k": 1_000_000.0,
+    "vitamin_d": 2_500.0,
+    "calcium": 5_000.0,
+    "vitamin_b12": 10_000.0,
+}
 #: Longest duration a regimen can be expanded over (50 years).
 MAX_DAYS = 50 * 365
-_UNIT_OF = {"vitamin_d": "ug", "calcium": "mg"}
+_UNIT_OF = {"vitamin_d": "ug", "calcium": "mg", "vitamin_b12": "ug"}
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf"
 _STEP = re.compile(

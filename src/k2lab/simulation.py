@@ -173,7 +173,7 @@ def _system_scenario(scenario: Scenario) -> tuple[SystemScenario, list[str]]:
     vitamin_d = base.vitamin_d_supplement_ug_per_day
     doses = base.calcium_supplement_doses
     for r in scenario.regimens:
-        if r.is_vitamin_k:
+        if r.substance not in ("calcium", "vitamin_d"):
             continue
         mean = r.mean_per_day(days)
         if not r.constant:

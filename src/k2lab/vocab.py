@@ -47,8 +47,9 @@ VITAMERS: Final = ("K1", *K2_VITAMERS)
 #: Forms with kinetic parameters (absorption, disposition, potency): the physiology
 #: simulates these; the others count in intake only.
 SIMULATED_VITAMERS: Final = ("K1", "MK-4", "MK-7", "MK-8", "MK-9")
-#: What a supplement regimen can contain: a vitamin K form, vitamin D or calcium.
-SUBSTANCES: Final = (*VITAMERS, "vitamin_d", "calcium")
+#: What a supplement regimen can contain: a vitamin K form, vitamin D, calcium, or vitamin B12
+#: (which vegan plans need; the physiology does not use it).
+SUBSTANCES: Final = (*VITAMERS, "vitamin_d", "calcium", "vitamin_b12")
 #: Dose matrices (absorption differs by matrix): ``supplement`` plus the food categories.
 MATRICES: Final = (
     "supplement",
@@ -90,6 +91,11 @@ _OTHER_ALIASES: Final = {
     "ergocalciferol": "vitamin_d",
     "calcium": "calcium",
     "ca": "calcium",
+    "b12": "vitamin_b12",
+    "vitaminb12": "vitamin_b12",
+    "cobalamin": "vitamin_b12",
+    "cyanocobalamin": "vitamin_b12",
+    "methylcobalamin": "vitamin_b12",
 }
 _NOT_A_FORM: Final = ("k2", "vitamink2", "menaquinone", "menaquinones", "vitamink", "k")
 
@@ -128,7 +134,7 @@ def normalise_vitamer(text: str) -> str:
 
 
 def normalise_substance(text: str) -> str:
-    """A vitamer, ``vitamin_d`` (D3, D2, cholecalciferol) or ``calcium``.
+    """A vitamer, ``vitamin_d`` (D3, D2, cholecalciferol), ``calcium`` or ``vitamin_b12``.
 
     >>> normalise_substance("D3"), normalise_substance("K1")
     ('vitamin_d', 'K1')
@@ -144,7 +150,7 @@ def normalise_substance(text: str) -> str:
         return normalise_vitamer(text)
     raise RegimenError(
         f"Unknown supplement '{text}'.{_closest(text, (*VITAMERS, 'D3', 'D2', 'calcium'))} "
-        "Use a vitamin K form (K1, MK-4, MK-7 ...), D3, D2 or calcium."
+        "Use a vitamin K form (K1, MK-4, MK-7 ...), D3, D2, calcium or B12."
     )
 
 
