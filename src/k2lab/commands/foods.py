@@ -16,7 +16,7 @@ from k2lab.data.citations import cite
 from k2lab.errors import K2LabError
 from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import Food, FoodDatabase
-from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS, VITAMERS, field_name
+from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS, field_name
 from k2lab.foods.usda import read_fdc_csv
 from k2lab.report import citations_json, fmt
 
@@ -164,7 +164,7 @@ def register(
         table = Table(title="Per 100 g (typical, low–high, evidence, every value with its source)")
         for col in ("nutrient", "typical", "range", "evidence", "values"):
             table.add_column(col)
-        order = [*VITAMERS, "calcium", "vitamin_d", "energy"]
+        order = list(NUTRIENT_UNITS)
         for n in sorted(f.nutrients, key=order.index):
             s = f.nutrients[n]
             unit = NUTRIENT_UNITS[n]
@@ -201,7 +201,7 @@ def register(
         table.add_column("nutrient")
         table.add_column("any source", justify="right")
         table.add_column("by source")
-        order = [*VITAMERS, "calcium", "vitamin_d", "energy"]
+        order = list(NUTRIENT_UNITS)
         for n in sorted(stats, key=order.index):
             by = stats[n]
             table.add_row(
