@@ -80,7 +80,15 @@ def plot_trajectories(trajectories: Sequence[Trajectory], path: Path) -> None:
     """One panel per endpoint with each trajectory's central line and interval band."""
     plt = pyplot()
     names = _ordered(
-        [n for n in trajectories[0].series if all(n in t.series for t in trajectories)]
+        [
+            n
+            for n in trajectories[0].series
+            if all(n in t.series for t in trajectories)
+            # plasma levels of forms barely present (MK-8/MK-9 from cheese) only add noise
+            and not (
+                n.startswith("plasma_") and max(float(t[n].high.max()) for t in trajectories) < 0.01
+            )
+        ]
     )
     cols = 3 if len(names) > 6 else 2
     rows = (len(names) + cols - 1) // cols
