@@ -155,8 +155,25 @@ class FoodDatabase:
 
     @classmethod
     def open(cls, path: Path | None = None, *, build: bool = True) -> FoodDatabase:
-        """Open the database at ``path`` (default: the cache path), building it if missing."""
-        path = path or default_database_path()
+        """Open the database at ``path``; without one, the cache path, built if missing.
+
+        Raises
+        ------
+        DataError
+            ``path`` was given but does not exist or is not a file: nothing is built where
+            the user named a file to open.
+        """
+        if path is not None:
+            path = Path(path)
+            if not path.exists():
+                raise DataError(
+                    f"No food database at '{path}'. Check the name, or build one there with "
+                    f"`k2lab db build --path {path}`."
+                )
+            if not path.is_file():
+                raise DataError(f"'{path}' is not a file; give the path of a food database.")
+            return cls(path)
+        path = default_database_path()
         if not path.is_file() and build:
             build_database(path)
         return cls(path)
