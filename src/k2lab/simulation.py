@@ -308,9 +308,9 @@ def simulate_many(
     out: list[Trajectory | None] = [None] * len(scenarios)
     if processes == 1 or len(scenarios) < 2:
         for i, s in enumerate(scenarios):
-            out[i] = simulate(s, options=options)
+            out[i] = t = simulate(s, options=options)
             if on_result:
-                on_result(i, out[i])  # type: ignore[arg-type]
+                on_result(i, t)
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:

@@ -60,7 +60,7 @@ from k2lab.calcium.system_scenario import (
 from k2lab.calcium.vessel import calcification_index
 from k2lab.calcium.vitamin_k import gla_daily
 from k2lab.errors import IntakeWarning, ScenarioError
-from k2lab.person import DEFAULT_MENOPAUSE_AGE
+from k2lab.person import DEFAULT_MENOPAUSE_AGE, Person
 from k2lab.physiology.exposure import (
     Endpoint,
     endpoint_from_draws,
@@ -133,6 +133,48 @@ def _doses(scenario: SystemScenario, hours: float) -> list[Dose]:
 
 def _per_sample(samples: Sequence[ParameterSet], name: str, scope: str = "all") -> FloatArray:
     return np.array([ps.value(name, scope) for ps in samples])
+
+
+def _slow_layers(
+    core: Mapping[str, FloatArray],
+    draws: Mapping[str, FloatArray],
+    cal: Sequence[ParameterSet],
+    subject: Person,
+) -> dict[str, FloatArray]:
+    """BMD at both sites and the calcification index, from the core's bone cells and the
+    daily Gla status and plasma calcium and phosphate."""
+    out: dict[str, FloatArray] = {}
+    ob = core["osteoblasts_pmol_per_l"]
+    oc = core["osteoclasts_pmol_per_l"]
+    ucoc = draws["ucOC_ng_per_mL"]
+    fall_oc = 1.0 - ucoc / ucoc[:, :1]
+    for site in SITES:
+        remodel = remodelling_bmd(
+            ob / ob[:, :1],
+            oc / oc[:, :1],
+            kout_per_day=_per_sample(cal, "bmd_kout_per_h", site) * HOURS_PER_DAY,
+            gamma_ob=_per_sample(cal, "bmd_gamma_ob"),
+            gamma_oc=_per_sample(cal, "bmd_gamma_oc", site),
+        )
+        trend = bone_trend(
+            fall_oc,
+            loss_percent_per_year=_per_sample(
+                cal, "bmd_loss_percent_per_year", f"{subject.bone_scope}/{site}"
+            ),
+            k_effect_percent_per_year=_per_sample(cal, "bmd_k_effect_percent_per_year", site),
+        )
+        out[f"bmd_{site}_change_percent"] = 100.0 * (remodel * trend - 1.0)
+    cap = draws["plasma_calcium_mmol_per_L"] * draws["plasma_phosphate_mmol_per_L"]
+    mgp = draws["dp_ucMGP_pmol_per_L"]
+    out["calcification_index_AU"] = calcification_index(
+        cap / cap[:, :1],
+        1.0 - mgp / mgp[:, :1],
+        baseline_au=subject.calcification_au or 0.0,
+        progression_au_per_year=_per_sample(cal, "cac_progression_au_per_year"),
+        caxp_gamma=_per_sample(cal, "cac_caxp_gamma"),
+        mgp_inhibition=_per_sample(cal, "cac_mgp_inhibition"),
+    )
+    return out
 
 
 def simulate_system(
@@ -266,39 +308,8 @@ def simulate_system(
             draws[name] = np.vstack([r[name] for r in gla_runs])
 
     # Slow layers, driven by the daily values (failed draws, if any, give NaN rows).
-    np_err = np.errstate(all="ignore") if failed.any() else contextlib.nullcontext()
-    np_err.__enter__()
-    ob = ce["osteoblasts_pmol_per_l"]
-    oc = ce["osteoclasts_pmol_per_l"]
-    ucoc = draws["ucOC_ng_per_mL"]
-    fall_oc = 1.0 - ucoc / ucoc[:, :1]
-    for site in SITES:
-        remodel = remodelling_bmd(
-            ob / ob[:, :1],
-            oc / oc[:, :1],
-            kout_per_day=_per_sample(cal, "bmd_kout_per_h", site) * HOURS_PER_DAY,
-            gamma_ob=_per_sample(cal, "bmd_gamma_ob"),
-            gamma_oc=_per_sample(cal, "bmd_gamma_oc", site),
-        )
-        trend = bone_trend(
-            fall_oc,
-            loss_percent_per_year=_per_sample(
-                cal, "bmd_loss_percent_per_year", f"{subject.bone_scope}/{site}"
-            ),
-            k_effect_percent_per_year=_per_sample(cal, "bmd_k_effect_percent_per_year", site),
-        )
-        draws[f"bmd_{site}_change_percent"] = 100.0 * (remodel * trend - 1.0)
-    cap = draws["plasma_calcium_mmol_per_L"] * draws["plasma_phosphate_mmol_per_L"]
-    mgp = draws["dp_ucMGP_pmol_per_L"]
-    draws["calcification_index_AU"] = calcification_index(
-        cap / cap[:, :1],
-        1.0 - mgp / mgp[:, :1],
-        baseline_au=subject.calcification_au or 0.0,
-        progression_au_per_year=_per_sample(cal, "cac_progression_au_per_year"),
-        caxp_gamma=_per_sample(cal, "cac_caxp_gamma"),
-        mgp_inhibition=_per_sample(cal, "cac_mgp_inhibition"),
-    )
-    np_err.__exit__(None, None, None)
+    with np.errstate(all="ignore") if failed.any() else contextlib.nullcontext():
+        draws.update(_slow_layers(ce, draws, cal, subject))
     for name, arr in draws.items():
         bad = ~np.all(np.isfinite(arr), axis=1)
         if bad.any() and (throw or bad[0]):

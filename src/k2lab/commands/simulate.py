@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from k2lab.advice import DISCLAIMER
 from k2lab.commands._common import JsonOpt, friendly, out, print_json, pyplot, save_figure
 from k2lab.errors import ScenarioError
 from k2lab.foods.database import FoodDatabase
@@ -48,10 +49,6 @@ DISPLAY_ORDER = (
     "plasma_MK8_nmol_per_L",
     "plasma_MK9_nmol_per_L",
     "ucOC_cOC_ratio",
-)
-DISCLAIMER = (
-    "k2lab informs, it does not diagnose or prescribe; ask a clinician before changing "
-    "medication or supplements."
 )
 
 
