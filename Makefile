@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: run test lint typecheck unit bench db docs docs-gen clean
+.PHONY: run report test lint typecheck unit bench db docs docs-gen clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,docs]"
 	touch $(DOCS_STAMP)
 
+# The web app on http://127.0.0.1:8000/ (embedded SQLite, example diaries loaded).
 run: $(STAMP)
+	$(BIN)/k2lab serve --load-examples
+
+# The terminal report of an example diet.
+report: $(STAMP)
 	$(BIN)/k2lab report examples/omnivore.toml
 
 db: $(STAMP)

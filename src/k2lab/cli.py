@@ -19,6 +19,7 @@ from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
 from k2lab.commands.model import register as register_model
 from k2lab.commands.plan import register as register_plan
+from k2lab.commands.serve import register as register_serve
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
@@ -174,6 +175,7 @@ register_advice(app, db_factory=_db)
 register_plan(app, db_factory=_db)
 register_model(app)
 register_trial(app)
+register_serve(app, db_path=lambda: _state["db"])
 
 
 def main() -> None:

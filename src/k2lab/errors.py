@@ -86,3 +86,19 @@ class MissingDependencyError(K2LabError, ImportError):
 class IntakeWarning(UserWarning):
     """An intake above a tolerable upper level: the result is computed, but the intake is
     outside the range considered safe (the message names the limit and its source)."""
+
+
+class StoreError(K2LabError, RuntimeError):
+    """The user-data store cannot be opened or used (bad URL, foreign file, unreachable server)."""
+
+
+class NotFoundError(K2LabError, LookupError):
+    """A stored record (diary, day, entry, recipe, simulation) that does not exist for this user."""
+
+
+class ConflictError(K2LabError, RuntimeError):
+    """A write based on an outdated version of a record (another client changed it first)."""
+
+    def __init__(self, message: str, *, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version

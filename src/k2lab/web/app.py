@@ -1,0 +1,101 @@
+"""The web app: :func:`create_app` builds everything from :class:`Settings`; nothing happens
+at import.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from fastapi.testclient import TestClient
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> app = create_app(Settings(database_url=f"sqlite:///{folder / 'k2lab.sqlite3'}"))
+>>> TestClient(app).get("/api/v1/health").json()["status"]
+'ok'
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from k2lab import __version__
+from k2lab.foods.database import FoodDatabase
+from k2lab.store import open_store
+from k2lab.web import home
+from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
+from k2lab.web.errors import install_error_handlers, is_api
+from k2lab.web.settings import Settings
+from k2lab.web.state import STATIC_DIR, AppState, make_templates
+
+__all__ = ["Settings", "create_app"]
+
+#: Content-Security-Policy: no inline script, no other origins, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for ``settings`` (default: :meth:`Settings.from_env`): opens the food database
+    and the store (migrating it), and mounts the pages, the API and the static files."""
+    settings = settings or Settings.from_env()
+    foods = FoodDatabase.open(settings.food_db)
+    store = open_store(settings.database_url)
+    state = AppState(settings=settings, foods=foods, store=store, templates=make_templates())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for start in state.extras.get("on_startup", []):
+            start()
+        yield
+        for stop in state.extras.get("on_shutdown", []):
+            stop()
+
+    app = FastAPI(
+        title="k2lab",
+        version=__version__,
+        summary="Vitamin K by form, intake, plans and physiology, with sources.",
+        description="Every number carries its source; k2lab informs, it does not diagnose "
+        "or prescribe. Errors are 422 with the field and the reason.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.k2 = state
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    page_deps = [Depends(verify_csrf)]
+    app.include_router(home.pages, dependencies=page_deps)
+    app.include_router(home.api)
+
+    max_body = settings.max_upload_bytes
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+            message = f"The request is larger than the limit of {max_body:,} bytes."
+            if is_api(request):
+                return JSONResponse({"detail": message}, status_code=413)
+            return PlainTextResponse(message, status_code=413)
+        token = csrf_token(request)
+        response = await call_next(request)
+        if request.cookies.get(COOKIE) != token:
+            response.set_cookie(
+                COOKIE, token, httponly=False, samesite="strict", secure=settings.secure_cookies
+            )
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

@@ -1,0 +1,110 @@
+"""How errors reach people: the API answers JSON with the field and the reason, the pages
+answer a page (or an htmx fragment) with the message; never a stack trace or SQL.
+
+API error bodies have FastAPI's validation shape, so a client handles both alike::
+
+    {"detail": [{"loc": ["body", "grams"], "msg": "…", "type": "AmountError"}]}
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from k2lab.errors import ConflictError, K2LabError, NotFoundError
+from k2lab.web.deps import render
+
+__all__ = ["install_error_handlers", "is_api"]
+
+log = logging.getLogger("k2lab.web")
+
+
+def is_api(request: Request) -> bool:
+    """Whether the request is for the JSON API."""
+    return request.url.path.startswith("/api/")
+
+
+def _status(exc: K2LabError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ConflictError):
+        return 409
+    if type(exc).__name__ == "CsrfError":
+        return 403
+    return 422
+
+
+def _page(request: Request, status: int, title: str, message: str, field: str | None) -> Response:
+    template = "error_fragment.html" if request.headers.get("HX-Request") else "error.html"
+    return render(request, template, status_code=status, title=title, message=message, field=field)
+
+
+def _on_k2lab(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, K2LabError)
+    status = _status(exc)
+    if is_api(request):
+        body: dict[str, object] = {
+            "detail": [
+                {
+                    "loc": ["body", exc.field] if exc.field else ["body"],
+                    "msg": exc.message,
+                    "type": type(exc).__name__,
+                }
+            ]
+        }
+        if isinstance(exc, ConflictError) and exc.current_version is not None:
+            body["current_version"] = exc.current_version
+        return JSONResponse(body, status_code=status)
+    title = {404: "Not found", 409: "Changed elsewhere", 403: "Not allowed"}.get(
+        status, "Please check your input"
+    )
+    return _page(request, status, title, exc.message, exc.field)
+
+
+def _on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
+        for e in exc.errors()
+    ]
+    if is_api(request):
+        return JSONResponse({"detail": errors}, status_code=422)
+    first = errors[0] if errors else {"loc": [], "msg": "Invalid input."}
+    field = str(first["loc"][-1]) if first["loc"] else None
+    message = "; ".join(f"{e['loc'][-1] if e['loc'] else 'input'}: {e['msg']}" for e in errors)
+    return _page(request, 422, "Please check your input", message, field)
+
+
+def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if is_api(request):
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+    title = {404: "Not found", 405: "Not allowed", 413: "Too large"}.get(exc.status_code, "Error")
+    message = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404:
+        message = "There is no page at this address. Use the menu to find your way."
+    return _page(request, exc.status_code, title, message, None)
+
+
+def _on_unexpected(request: Request, exc: Exception) -> Response:
+    ref = secrets.token_hex(4)
+    log.exception("unexpected error %s on %s %s", ref, request.method, request.url.path)
+    message = f"Something went wrong on our side (reference {ref}); nothing you entered was lost."
+    if is_api(request):
+        return JSONResponse({"detail": message, "reference": ref}, status_code=500)
+    return _page(request, 500, "Something went wrong", message, None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error class to its answer."""
+    app.add_exception_handler(K2LabError, _on_k2lab)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(HTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,49 @@
+"""What one app instance holds: its settings, the food database, the store, the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+from k2lab.foods.database import FoodDatabase
+from k2lab.store import Store
+from k2lab.web.settings import Settings
+
+__all__ = ["TEMPLATES_DIR", "AppState", "make_templates"]
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def make_templates() -> Jinja2Templates:
+    """The page templates (autoescaped), with the filters every page uses."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["num"] = _num
+    return templates
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    """A number for a person: three significant figures, thousands separated."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
+
+
+@dataclass
+class AppState:
+    """Shared by every request of one app (``request.app.state.k2``)."""
+
+    settings: Settings
+    foods: FoodDatabase
+    store: Store
+    templates: Jinja2Templates
+    #: Filled by the parts that need long-lived helpers (the simulation pool ...).
+    extras: dict[str, Any] = field(default_factory=dict)
