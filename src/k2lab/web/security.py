@@ -169,11 +169,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def start_session(s: Session, user: User) -> tuple[str, dt.datetime]:
     """A new session for ``user``: the cookie's token (stored only as its SHA-256) and its
-    expiry. The user's expired sessions are deleted on the way."""
+    expiry. Expired sessions (of anyone) are deleted on the way."""
     now = utcnow()
-    s.execute(
-        delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at < now)
-    )
+    s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(days=SESSION_DAYS)
     s.add(AuthSession(token_hash=_digest(token), user_id=user.id, expires_at=expires))
@@ -182,14 +180,14 @@ def start_session(s: Session, user: User) -> tuple[str, dt.datetime]:
 
 
 def user_for_token(s: Session, token: str | None) -> User | None:
-    """The user of a live session token, else ``None`` (an expired session is deleted)."""
+    """The user of a live session token, else ``None`` (expired sessions are deleted by
+    the next login, since a refused request's transaction is rolled back)."""
     if not token or len(token) > 200:
         return None
     row = s.scalars(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
     if row is None:
         return None
     if _aware(row.expires_at) <= utcnow():
-        s.delete(row)
         return None
     return s.get(User, row.user_id)
 
