@@ -26,17 +26,12 @@ from k2lab.store import open_store
 from k2lab.web import auth, home
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers
+from k2lab.web.headers import add_security_headers
 from k2lab.web.limits import BodyLimit
 from k2lab.web.settings import Settings
 from k2lab.web.state import STATIC_DIR, AppState, make_templates
 
 __all__ = ["Settings", "create_app"]
-
-#: Content-Security-Policy: no inline script, no other origins, no framing.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -90,11 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.set_cookie(
                 COOKIE, token, httponly=False, samesite="strict", secure=settings.secure_cookies
             )
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
+        add_security_headers(response.headers)
         return response
 
     return app

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from k2lab.errors import ConflictError, K2LabError, NotFoundError
 from k2lab.web.deps import render
+from k2lab.web.headers import add_security_headers
 from k2lab.web.security import LoginRequired, TooManyAttempts, safe_next
 
 __all__ = ["install_error_handlers", "is_api"]
@@ -124,11 +125,14 @@ def _on_http(request: Request, exc: Exception) -> Response:
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
     ref = secrets.token_hex(4)
-    log.exception("unexpected error %s on %s %s", ref, request.method, request.url.path)
+    log.error("unexpected error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
     message = f"Something went wrong on our side (reference {ref}); nothing you entered was lost."
     if is_api(request):
-        return JSONResponse({"detail": message, "reference": ref}, status_code=500)
-    return _page(request, 500, "Something went wrong", message, None)
+        response: Response = JSONResponse({"detail": message, "reference": ref}, status_code=500)
+    else:
+        response = _page(request, 500, "Something went wrong", message, None)
+    add_security_headers(response.headers)  # sent from outside the app's middleware
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
