@@ -294,7 +294,8 @@ def test_user_b_cannot_reach_user_a_records(accounts: Accounts, multi_app: FastA
     accounts("ada")
     b, b_csrf = accounts("bob")
     records = seed(multi_app, "ada")
-    assert check_isolation(multi_app, b, b_csrf, records) == []
+    problems = check_isolation(multi_app, b, b_csrf, records)
+    assert problems == [], "\n".join(problems)
     calls, _, lists = plan_calls(multi_app, records)
     print(f"isolation: {len(calls)} calls with A's ids, {len(lists)} lists read by B")
 
