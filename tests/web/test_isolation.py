@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.params import File
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
 
 from k2lab.errors import NotFoundError
 from k2lab.store import (
@@ -43,6 +43,7 @@ Accounts = Callable[[str], tuple[TestClient, dict[str, str]]]
 
 #: Parameter (or body field) names that hold an id of a user's record, and its kind.
 ID_NAMES = {
+    "diary": "diary",
     "diary_id": "diary",
     "day_id": "day",
     "entry_id": "entry",
@@ -76,7 +77,13 @@ PUBLIC_PARAMS = {
     "token": "not-a-token",
 }
 #: ``"METHOD /path"`` → a valid body for a route whose body the schema walk cannot fill.
-EXAMPLE_BODIES: dict[str, dict[str, Any]] = {}
+EXAMPLE_BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/v1/diaries/{diary_id}/days/{date}/entries": {
+        "kind": "food",
+        "food": "natto",
+        "amount": "1 tbsp",
+    },
+}
 #: Routes that only answer about shared data or the caller itself.
 SKIP_PATHS = {"/api/v1/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/logout"}
 MARK = "zq-secret-of-ada"
@@ -260,7 +267,7 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
             elif route.dependant.body_params:
                 form, files = {}, {}
                 for param in route.dependant.body_params:
-                    if param.field_info.annotation in (UploadFile, bytes):
+                    if isinstance(param.field_info, File):
                         files[param.alias] = ("a.csv", b"name,amount\nnatto,15 g\n")
                     else:
                         kind = _kind(param.alias, "")
@@ -290,8 +297,9 @@ def _about(r: httpx.Response) -> set[str]:
 
 def _gist(r: httpx.Response) -> str:
     text = re.sub(r"<[^>]+>|\s+", " ", r.text)
-    found = re.search(r"role=\"alert\"[^>]*>(.*?)</", r.text, re.S)
-    return (found.group(1) if found else text).strip()[:160]
+    found = re.search(r"class=\"error\"[^>]*>(.*?)</(?:div|p)", r.text, re.S)
+    gist = re.sub(r"<[^>]+>|\s+", " ", found.group(1)) if found else text
+    return gist.strip()[:160]
 
 
 def check_isolation(
