@@ -248,8 +248,9 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
         query_ids = {
             p.alias: _kind(p.alias, "")
             for p in route.dependant.query_params
-            if p.alias.endswith("_id") or p.alias in ID_NAMES
+            if p.alias.endswith("_id") or p.alias in ID_NAMES or p.alias in FILL_ONLY
         }
+        query_owned = {n for n in query_ids if n not in FILL_ONLY}
         if missing := [n for n, k in {**filled, **query_ids}.items() if k is None]:
             unknown.append(f"{sorted(route.methods)} {path}: {', '.join(missing)}")
             continue
@@ -272,9 +273,8 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
                     else:
                         kind = _kind(param.alias, "")
                         form[param.alias] = str(records.ids[kind]) if kind else "1"
-            if isinstance(body_json, dict):
-                body_ids = {n for n in body_json if n in ID_NAMES}
-            if not owned and not query_ids and not body_ids:
+            body_ids = {n for n in (body_json or form or {}) if n in ID_NAMES}
+            if not owned and not query_owned and not body_ids:
                 if method == "GET" and not path_params:
                     lists.append(path)
                 continue
@@ -283,7 +283,7 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
             for name, value in {**values, **PUBLIC_PARAMS}.items():
                 url = url.replace("{" + name + "}", value)
             query = {n: records.ids[k] for n, k in query_ids.items() if k is not None}
-            calls.append(Call(label, method, url, query, bool(owned), {*query, *body_ids},
+            calls.append(Call(label, method, url, query, bool(owned), {*query_owned, *body_ids},
                               body_json, form, files or None))  # fmt: skip
     return calls, unknown, lists
 
