@@ -261,18 +261,22 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
             form = files = None
             operation = spec["paths"].get(path, {}).get(method.lower(), {})
             content = operation.get("requestBody", {}).get("content", {})
-            if label in EXAMPLE_BODIES:
-                body_json = {**EXAMPLE_BODIES[label]}
-            elif "application/json" in content:
-                body_json = _example(content["application/json"]["schema"], defs, records.ids)
-            elif route.dependant.body_params:
+            example = EXAMPLE_BODIES.get(label)
+            if "application/json" in content:
+                body_json = example or _example(
+                    content["application/json"]["schema"], defs, records.ids
+                )
+            elif route.dependant.body_params:  # a form: its required fields, and any id
                 form, files = {}, {}
                 for param in route.dependant.body_params:
+                    kind = _kind(param.alias, "")
                     if isinstance(param.field_info, File):
                         files[param.alias] = ("a.csv", b"name,amount\nnatto,15 g\n")
-                    else:
-                        kind = _kind(param.alias, "")
-                        form[param.alias] = str(records.ids[kind]) if kind else "1"
+                    elif kind is not None:
+                        form[param.alias] = str(records.ids[kind])
+                    elif param.field_info.is_required():
+                        form[param.alias] = "1"
+                form.update(example or {})
             body_ids = {n for n in (body_json or form or {}) if n in ID_NAMES}
             if not owned and not query_owned and not body_ids:
                 if method == "GET" and not path_params:
