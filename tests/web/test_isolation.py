@@ -289,6 +289,13 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
             query = {n: records.ids[k] for n, k in query_ids.items() if k is not None}
             calls.append(Call(label, method, url, query, bool(owned), {*query_owned, *body_ids},
                               body_json, form, files or None))  # fmt: skip
+            optional = {p.alias for p in route.dependant.query_params if not p.required}
+            if owned and query_owned and query_owned <= optional:
+                # Also with the path's ids alone: a 404 for A's diary in the query must not
+                # hide what the route does with A's entry in the path.
+                alone = {n: v for n, v in query.items() if n not in query_owned}
+                calls.append(Call(f"{label} (path ids alone)", method, url, alone, True,
+                                  body_ids, body_json, form, files or None))  # fmt: skip
     return calls, unknown, lists
 
 
