@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
+import httpx2 as httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI

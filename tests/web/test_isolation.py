@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.params import File
@@ -252,9 +252,9 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
         }
         query_owned = {n for n in query_ids if n not in FILL_ONLY}
         if missing := [n for n, k in {**filled, **query_ids}.items() if k is None]:
-            unknown.append(f"{sorted(route.methods)} {path}: {', '.join(missing)}")
+            unknown.append(f"{sorted(route.methods or ())} {path}: {', '.join(missing)}")
             continue
-        for method in sorted(route.methods - {"HEAD"}):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
             label = f"{method} {path}"
             body_json: Any = None
             body_ids: set[str] = set()
@@ -289,7 +289,9 @@ def plan_calls(app: FastAPI, records: Records) -> tuple[list[Call], list[str], l
             query = {n: records.ids[k] for n, k in query_ids.items() if k is not None}
             calls.append(Call(label, method, url, query, bool(owned), {*query_owned, *body_ids},
                               body_json, form, files or None))  # fmt: skip
-            optional = {p.alias for p in route.dependant.query_params if not p.required}
+            optional = {
+                p.alias for p in route.dependant.query_params if not p.field_info.is_required()
+            }
             if owned and query_owned and query_owned <= optional:
                 # Also with the path's ids alone: a 404 for A's diary in the query must not
                 # hide what the route does with A's entry in the path.
