@@ -52,6 +52,14 @@ def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode) -> None:
     run()
 
 
+def _describe(exc: BaseException) -> str:
+    """The failure with what schemathesis says about each case (its checks, the curl)."""
+    if isinstance(exc, BaseExceptionGroup):
+        parts = [str(exc)] + [_describe(e) for e in exc.exceptions]
+        return "\n".join(dict.fromkeys(parts))
+    return f"{type(exc).__name__}: {exc}"
+
+
 def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
     # One test over all operations (schemathesis's lazy pytest loader does not run on
     # pytest 9): every failing operation is listed, with the first failure of each.
@@ -67,7 +75,7 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
                 if mode is GenerationMode.POSITIVE:
                     raise
                 # An operation without inputs has no invalid requests to make.
-            except Exception as exc:  # a schemathesis failure group, or a hypothesis error
-                failures.append(f"{operation.label} ({mode}): {exc}")
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis's FailureGroup
+                failures.append(f"{operation.label} ({mode}): {_describe(exc)}")
     assert operations >= 4, "the OpenAPI lost its operations"
     assert not failures, "\n\n".join(failures)
