@@ -27,7 +27,7 @@ from schemathesis.generation.modes import GenerationMode
 from k2lab.web import Settings, create_app
 
 #: Examples per operation: enough to find lax parsing and 5xx, small enough for ~1 minute.
-EXAMPLES = 25
+EXAMPLES = 12
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,17 @@ def test_streamed_body_over_the_cap_is_413(small_app: FastAPI) -> None:
         assert declared.status_code == 413 and "1,000 bytes" in declared.text
         assert c.post("/api/v1/session", content=b"x", headers={"content-length": "1e9"}).status_code == 413  # fmt: skip
         fits = c.post("/api/v1/session", content=chunks(3))  # 900 bytes: parsed, and refused
-        assert fits.status_code in {400, 422}  # as malformed JSON, not as too large
+        assert fits.status_code == 422  # as malformed JSON, not as too large
+
+
+def test_an_unreadable_api_body_is_422_naming_the_body(small_app: FastAPI) -> None:
+    with TestClient(small_app) as c:
+        for body in (b"o\xff\xfe", b"{"):
+            r = c.post(
+                "/api/v1/session", content=body, headers={"content-type": "application/json"}
+            )
+            assert r.status_code == 422
+            assert r.json()["detail"][0]["loc"][:1] == ["body"]
 
 
 _LEAKS = re.compile(r"Traceback|File \"|SELECT|password_hash|sqlalchemy|OperationalError|\.py")

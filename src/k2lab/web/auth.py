@@ -213,7 +213,6 @@ def who_am_i(user: CurrentUser, state: State) -> Account:
 @api.post(
     "/session",
     responses={
-        400: {"model": Problem, "description": "The body is not JSON"},
         401: {"model": Problem, "description": "Wrong username or password"},
         404: {"model": Problem, "description": "Single-user mode has no logins"},
         429: {"model": Problem, "description": "Too many failed logins; see Retry-After"},

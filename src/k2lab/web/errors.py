@@ -110,8 +110,16 @@ def _on_validation(request: Request, exc: Exception) -> Response:
     return _page(request, 422, "Please check your input", message, field)
 
 
+_UNREADABLE = "The body cannot be read: send UTF-8 JSON (or the form the route documents)."
+
+
 def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if is_api(request) and exc.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (not UTF-8, a broken form): bad input
+        # like any other, so the documented 422 with the body as its field.
+        detail = [{"loc": ["body"], "msg": _UNREADABLE, "type": "body_unreadable"}]
+        return JSONResponse({"detail": detail}, status_code=422)
     if is_api(request):
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
