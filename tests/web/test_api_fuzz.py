@@ -13,6 +13,7 @@ reproduces. A route added later is fuzzed without editing this file.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,11 +71,13 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
     # One test over all operations (schemathesis's lazy pytest loader does not run on
     # pytest 9): every failing operation is listed, with the first failure of each.
     failures: list[str] = []
+    seconds: dict[str, float] = {}
     operations = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            began = time.perf_counter()
             try:
                 _fuzz(operation, mode)
             except Unsatisfiable:
@@ -83,5 +86,8 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
                 # An operation without inputs has no invalid requests to make.
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis's FailureGroup
                 failures.append(f"{operation.label} ({mode}): {_describe(exc)}")
+            seconds[f"{operation.label} ({mode})"] = time.perf_counter() - began
+    slowest = sorted(seconds.items(), key=lambda kv: -kv[1])[:5]
+    print("fuzz: slowest", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
     assert operations >= 4, "the OpenAPI lost its operations"
     assert not failures, "\n\n".join(failures)
