@@ -99,12 +99,22 @@ def _form_page(
     return response
 
 
+def _blank_form(request: Request, state: AppState, template: str, next_url: str) -> Response:
+    if not state.settings.multi_user_mode:  # no accounts: nothing to log in to
+        return RedirectResponse("/", status_code=303)
+    return render(request, template, next=safe_next(next_url), username="")
+
+
+def _logged_in(state: AppState, token: str, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    _set_session(response, state, token)
+    return response
+
+
 @pages.get("/login", response_model=None)
 def login_page(request: Request, state: State, next: str = "/") -> Response:
     """The login form."""
-    if not state.settings.multi_user_mode:
-        return RedirectResponse("/", status_code=303)
-    return render(request, "login.html", next=safe_next(next), username="")
+    return _blank_form(request, state, "login.html", next)
 
 
 @pages.post("/login", response_model=None)
@@ -119,17 +129,13 @@ def login_submit(
         _, token, _ = _login(request, state, s, username, password)
     except K2LabError as exc:
         return _form_page(request, "login.html", exc, username, target)
-    response = RedirectResponse(target, status_code=303)
-    _set_session(response, state, token)
-    return response
+    return _logged_in(state, token, target)
 
 
 @pages.get("/register", response_model=None)
 def register_page(request: Request, state: State, next: str = "/") -> Response:
     """The form for a new account."""
-    if not state.settings.multi_user_mode:
-        return RedirectResponse("/", status_code=303)
-    return render(request, "register.html", next=safe_next(next), username="")
+    return _blank_form(request, state, "register.html", next)
 
 
 @pages.post("/register", response_model=None)
@@ -153,9 +159,7 @@ def register_submit(
     except K2LabError as exc:
         return _form_page(request, "register.html", exc, username, target)
     token, _ = start_session(s, user)
-    response = RedirectResponse(target, status_code=303)
-    _set_session(response, state, token)
-    return response
+    return _logged_in(state, token, target)
 
 
 @pages.post("/logout", response_model=None)
