@@ -49,12 +49,24 @@ def _db() -> FoodDatabase:
     return FoodDatabase.open(_state["db"])
 
 
+def _version(value: bool) -> None:
+    if value:
+        from k2lab import __version__
+
+        out.print(f"k2lab {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     db: Annotated[
         Path | None,
         typer.Option(help="Food database file (default: built cache; env K2LAB_FOOD_DB)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     _state["db"] = db
 
