@@ -129,7 +129,9 @@ def register(
             )
             return
         table = Table(title=f"Foods matching '{text}'" if text else "Foods")
-        for col in ("key", "name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
+        # Keys are never cut (they are what `foods show` takes); names wrap instead.
+        table.add_column("key", no_wrap=True, min_width=max((len(f.key) for f in found), default=3))
+        for col in ("name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
             table.add_column(col)
         for f in found:
             table.add_row(
