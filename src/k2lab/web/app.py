@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from k2lab import __version__
@@ -29,7 +29,7 @@ from k2lab.web.errors import install_error_handlers
 from k2lab.web.headers import add_security_headers
 from k2lab.web.limits import BodyLimit
 from k2lab.web.settings import Settings
-from k2lab.web.state import STATIC_DIR, AppState, make_templates
+from k2lab.web.state import STATIC_DIR, AppState, make_templates, plotly_js
 
 __all__ = ["Settings", "create_app"]
 
@@ -64,6 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.k2 = state
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> FileResponse:
+        """Plotly's browser bundle, from the plotly package (no CDN)."""
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
     page_deps = [Depends(verify_csrf)]
     app.include_router(home.pages, dependencies=page_deps)

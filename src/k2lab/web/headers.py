@@ -1,5 +1,6 @@
 """The security headers of every answer: a Content-Security-Policy without inline script or
-style and without framing, no MIME sniffing, no referrer to other sites.
+style and without framing, no MIME sniffing, no referrer to other sites. ``blob:`` images
+are Plotly's chart downloads.
 
 Set by the app's middleware, and by the handler of unexpected errors too (Starlette sends
 those from outside every middleware).
@@ -18,7 +19,7 @@ __all__ = ["CSP", "SECURITY_HEADERS", "add_security_headers"]
 
 #: Content-Security-Policy: no inline script, no other origins, no framing.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
