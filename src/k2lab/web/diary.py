@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from k2lab.errors import ConflictError, K2LabError, UnknownFoodError
@@ -221,7 +221,7 @@ async def settings_save(
             name=form.get("name", diary.name),
             person=_person_from_form(form),
             target=form.get("target", diary.target),
-            medications=[m for m in form.get("medications", "").replace(";", ",").split(",")],
+            medications=form.get("medications", "").replace(";", ",").split(","),
         )
     except K2LabError as exc:
         s.rollback()

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from k2lab.errors import K2LabError, NotFoundError
-
 from k2lab.store import days as store_days
 from k2lab.store.diaries import (
     create_diary,
