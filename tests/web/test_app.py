@@ -73,4 +73,3 @@ def test_foreign_sqlite_file_is_never_written(tmp_path: Path, food_db_path: Path
 def test_unreachable_postgres_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match="Check that the server runs"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
-
