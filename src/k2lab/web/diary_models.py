@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ __all__ = [
     "DiaryIn",
     "DiaryOut",
     "DiaryPatch",
+    "DiaryQuery",
     "EntryIn",
     "EntryOut",
     "EntryPatch",
@@ -33,8 +34,10 @@ __all__ = [
     "day_totals",
     "diary_out",
     "entry_out",
+    "form_version",
     "open_diary",
     "parse_if_match",
+    "read_form",
     "set_etag",
 ]
 
@@ -49,6 +52,8 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 T = TypeVar("T")
+#: The ``?diary=ID`` of the pages (none: the user's first diary).
+DiaryQuery = Annotated[int | None, Query(alias="diary", ge=1)]
 _STRICT = ConfigDict(strict=True, extra="forbid")
 
 
@@ -168,6 +173,20 @@ def open_diary(s: Session, owner_id: int, diary_id: int | None) -> Diary:
     diary = current_diary(s, owner_id, diary_id)
     s.commit()
     return diary
+
+
+def form_version(text: str | None) -> int | None:
+    """The record version a form carried (hidden field ``version``; empty: none)."""
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise K2LabError("The form's version is not a number; reload the page.", field="version")
+    return int(text)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A posted form's text fields."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
 def parse_if_match(value: str | None) -> int | None:

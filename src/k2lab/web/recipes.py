@@ -26,7 +26,14 @@ from k2lab.store.recipes import (
     update_recipe,
 )
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.diary_models import CONFLICT, Page, parse_if_match, set_etag
+from k2lab.web.diary_models import (
+    CONFLICT,
+    Page,
+    form_version,
+    parse_if_match,
+    read_form,
+    set_etag,
+)
 
 __all__ = ["api", "pages"]
 
@@ -231,7 +238,7 @@ def recipes_page(request: Request, s: DbSession, user: CurrentUser, state: State
 @pages.post("/recipes", response_class=HTMLResponse)
 async def recipes_new(request: Request, s: DbSession, user: CurrentUser, state: State) -> Response:
     """Save a new recipe."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     try:
         create_recipe(
             s, user.id, state.foods, name=form.get("name", ""),
@@ -253,10 +260,9 @@ async def recipes_edit(
     request: Request, recipe_id: int, s: DbSession, user: CurrentUser, state: State
 ) -> Response:
     """Save changes to a recipe (or delete it, with ``action=delete``)."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    version = form.get("version", "")
-    expected = int(version) if version.isdigit() else None
+    form = await read_form(request)
     try:
+        expected = form_version(form.get("version"))
         if form.get("action") == "delete":
             delete_recipe(s, user.id, recipe_id, expected_version=expected)
         else:
