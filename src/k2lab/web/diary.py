@@ -31,6 +31,7 @@ from k2lab.web.diary_api import api
 from k2lab.web.diary_models import (
     FORMS,
     DiaryQuery,
+    Id,
     day_totals,
     form_version,
     open_diary,
@@ -252,7 +253,7 @@ def _refused(
 async def edit_entry(
     request: Request,
     date: dt.date,
-    entry_id: int,
+    entry_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,
@@ -280,7 +281,7 @@ async def edit_entry(
 async def delete_entry(
     request: Request,
     date: dt.date,
-    entry_id: int,
+    entry_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,

@@ -40,7 +40,7 @@ from k2lab.store.diary_io import (
 )
 from k2lab.web.csrf import verify_csrf
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.diary_models import DiaryQuery, open_diary
+from k2lab.web.diary_models import DiaryQuery, Id, open_diary
 from k2lab.web.state import AppState
 
 __all__ = ["api", "pages"]
@@ -250,7 +250,7 @@ def export_page(
     },
 )
 def export_api(
-    diary_id: int, s: DbSession, user: CurrentUser, format: ExportFormat = "csv"
+    diary_id: Id, s: DbSession, user: CurrentUser, format: ExportFormat = "csv"
 ) -> Response:
     """The diary as CSV (``day,kind,food,amount,meal``; re-importable) or JSON
     (``k2lab.diary/1``)."""
@@ -290,7 +290,7 @@ def _json_field(raw: str, field: str) -> dict[str, Any]:
     },
 )  # fmt: skip
 async def import_api(
-    diary_id: int,
+    diary_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,
