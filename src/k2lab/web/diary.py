@@ -1,6 +1,6 @@
 """The diary pages: the days of a diary, one day by meal with its totals by form, adding a
 food (autocomplete and portions by htmx), a recipe or a supplement, editing, deleting and
-copying; the diary's settings (person, target, medications).
+copying (the settings page is :mod:`k2lab.web.diary_settings`, mounted here).
 
 Every form posts and redirects (303) back; bad input re-renders the page with the message
 next to the field and everything typed kept (status 422, or 409 when the day changed
@@ -20,10 +20,7 @@ from k2lab.foods.database import Food, FoodDatabase
 from k2lab.intake.portions import parse_amount_text
 from k2lab.store import Diary
 from k2lab.store import days as store_days
-from k2lab.store.diaries import (
-    current_diary,
-    list_diaries,
-)
+from k2lab.store.diaries import current_diary, list_diaries
 from k2lab.store.recipes import list_recipes
 from k2lab.web import diary_settings
 from k2lab.web.deps import CurrentUser, DbSession, State, render
