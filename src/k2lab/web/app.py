@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import home
+from k2lab.web import home, outlook, simulations
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers, is_api
 from k2lab.web.settings import Settings
@@ -79,6 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page_deps = [Depends(verify_csrf)]
     app.include_router(home.pages, dependencies=page_deps)
     app.include_router(home.api)
+    simulations.install_pool(state)
+    app.include_router(simulations.pages, dependencies=page_deps)
+    app.include_router(simulations.api)
+    app.include_router(outlook.pages, dependencies=page_deps)
+    app.include_router(outlook.api)
 
     max_body = settings.max_upload_bytes
 
