@@ -80,7 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.pages, dependencies=page_deps)
     app.include_router(home.api)
     simulations.install_pool(state)
-    app.include_router(simulations.pages, dependencies=page_deps)
     app.include_router(simulations.api)
     app.include_router(outlook.pages, dependencies=page_deps)
     app.include_router(outlook.api)

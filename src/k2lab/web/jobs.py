@@ -137,7 +137,7 @@ def run_key(canonical: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class QueueFull(Exception):  # noqa: N818 (reads as the condition the route answers 503 to)
+class QueueFull(Exception):
     """Every worker is busy and the queue is at its bound."""
 
     def __init__(self, limit: int) -> None:
@@ -309,7 +309,15 @@ class SimulationPool:
                 self._executor = self._new_executor()
             while self._waiting and len(self._running) < self.workers:
                 run_id, job = self._waiting.popleft()
-                fut = self._executor.submit(_work, self.url, run_id, job)
+                try:
+                    fut = self._executor.submit(_work, self.url, run_id, job)
+                except Exception as exc:  # a broken pool: fail the run, start a new pool
+                    log.exception("cannot start simulation run %s", run_id)
+                    self._fail(run_id, f"The simulation could not start ({type(exc).__name__}); "
+                               "submit again.")  # fmt: skip
+                    self._kill(self._executor)
+                    self._executor = self._new_executor()
+                    continue
                 fut.add_done_callback(lambda _f: self._wake.set())
                 self._running[run_id] = (job, fut, time.monotonic())
 
@@ -338,11 +346,17 @@ def _reusable(s: Session, owner_id: int, key: str) -> SimulationRun | None:
 
 
 def enqueue(
-    pool: SimulationPool, owner_id: int, job: Job, *, meta: dict[str, Any] | None = None
+    pool: SimulationPool,
+    s: Session,
+    owner_id: int,
+    job: Job,
+    *,
+    meta: dict[str, Any] | None = None,
 ) -> tuple[SimulationRun, bool]:
     """The run answering ``job`` for ``owner_id`` and whether it was reused: the owner's
-    own run of the same key, a copy of anyone's finished one, or a new queued run (committed
-    before the pool sees it). ``meta`` (e.g. the diary id) is stored with the request.
+    own run of the same key, a copy of anyone's finished one, or a new queued run. ``s``
+    (the request's session) is committed before the pool sees a new run. ``meta`` (e.g.
+    the diary id) is stored with the request.
 
     Raises
     ------
@@ -352,26 +366,25 @@ def enqueue(
     canonical = job.canonical()
     key = run_key(canonical)
     request = {**canonical, **(meta or {})}
-    with pool.store.session() as s:
-        found = _reusable(s, owner_id, key)
-        if found is not None and found.owner_id == owner_id:
-            return found, True
-        if found is not None:
-            copy = SimulationRun(owner_id=owner_id, key=key, status="done", progress=1.0,
-                                 request=request, result=found.result, started_at=utcnow(),
-                                 finished_at=utcnow())  # fmt: skip
-            s.add(copy)
-            s.flush()
-            return copy, True
-        if pool.load() >= pool.capacity:
-            raise QueueFull(pool.capacity)
-        run = SimulationRun(owner_id=owner_id, key=key, status="queued", request=request)
-        s.add(run)
+    found = _reusable(s, owner_id, key)
+    if found is not None and found.owner_id == owner_id:
+        return found, True
+    if found is not None:
+        copy = SimulationRun(owner_id=owner_id, key=key, status="done", progress=1.0,
+                             request=request, result=found.result, started_at=utcnow(),
+                             finished_at=utcnow())  # fmt: skip
+        s.add(copy)
         s.flush()
+        return copy, True
+    if pool.load() >= pool.capacity:
+        raise QueueFull(pool.capacity)
+    run = SimulationRun(owner_id=owner_id, key=key, status="queued", request=request)
+    s.add(run)
+    s.commit()
     try:
         pool.submit(run.id, job)
     except QueueFull:
-        _set(pool.store, run.id, _ACTIVE, status="failed", error=str(QueueFull(pool.capacity)),
-             finished_at=utcnow())  # fmt: skip
+        run.status, run.error, run.finished_at = "failed", str(QueueFull(pool.capacity)), utcnow()
+        s.commit()
         raise
     return run, False

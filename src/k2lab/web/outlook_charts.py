@@ -138,7 +138,7 @@ def _chart(name: str, runs: list[dict[str, Any]]) -> Chart:
     info = ENDPOINTS[name]
     ev = evidence_for(name)
     return Chart(
-        id=name.replace("_", "-").lower(),
+        id=name,
         title=info.label,
         x_title=x_title,
         y_title=_y_title(name, info.unit),
@@ -179,7 +179,9 @@ def outlook_table(result: dict[str, Any]) -> tuple[tuple[float, ...], list[Table
     years = tuple(float(y) for y in TABLE_YEARS if y * _HOURS_PER_YEAR <= time_h[-1] + 24.0)
     if len(years) < 2:  # a short run: its start and end
         years = (0.0, time_h[-1] / _HOURS_PER_YEAR)
-    index = [min(range(len(time_h)), key=lambda i: abs(time_h[i] - y * _HOURS_PER_YEAR)) for y in years]
+    index = [
+        min(range(len(time_h)), key=lambda i: abs(time_h[i] - y * _HOURS_PER_YEAR)) for y in years
+    ]
     rows = []
     for name in (*MAIN_ENDPOINTS, *MORE_ENDPOINTS[:3]):
         for t in runs:

@@ -43,12 +43,10 @@ __all__ = [
     "install_pool",
     "job_for",
     "owned_run",
-    "pages",
     "pool_of",
     "submit",
 ]
 
-pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["simulations"])
 
 #: What the outlook compares with unless told otherwise.
@@ -62,14 +60,14 @@ class PersonSpec(BaseModel):
     (left out: the stated defaults)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    population: str | None = Field(None, max_length=40, examples=["postmenopausal"])
-    age: float | None = Field(None, examples=[64])
-    sex: str | None = Field(None, max_length=10, examples=["female"])
+    population: str | None = Field(default=None, max_length=40, examples=["postmenopausal"])
+    age: float | None = Field(default=None, examples=[64])
+    sex: str | None = Field(default=None, max_length=10, examples=["female"])
     menopause_age: float | None = None
     weight_kg: float | None = None
     egfr_ml_per_min: float | None = None
     dialysis: bool | None = None
-    sun: str | None = Field(None, max_length=20)
+    sun: str | None = Field(default=None, max_length=20)
     calcification_au: float | None = None
     calcium_food_mg_per_day: float | None = None
     vitamin_d_food_ug_per_day: float | None = None
@@ -86,16 +84,16 @@ class SimulationRequest(BaseModel):
     ``weeks`` or ``hours`` (default 10 years)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    diary_id: int | None = Field(None, ge=1)
+    diary_id: int | None = Field(default=None, ge=1)
     person: PersonSpec | None = None
     supplements: list[_Text] = Field(default_factory=list, max_length=20)
     medications: list[_Text] = Field(default_factory=list, max_length=10)
     add: list[_Text] = Field(default_factory=list, max_length=10, examples=[[DEFAULT_ADD]])
-    years: float | None = Field(None, examples=[10])
+    years: float | None = Field(default=None, examples=[10])
     weeks: float | None = None
     hours: float | None = None
-    samples: int = Field(MAX_WEB_SAMPLES, ge=1, le=MAX_WEB_SAMPLES)
-    seed: int = Field(20121, ge=0, le=2**31 - 1)
+    samples: int = Field(default=MAX_WEB_SAMPLES, ge=1, le=MAX_WEB_SAMPLES)
+    seed: int = Field(default=20121, ge=0, le=2**31 - 1)
 
 
 class RunLinks(BaseModel):
@@ -152,7 +150,9 @@ def _named(field: str, build: Callable[[], T]) -> T:
         raise type(exc)(exc.message, field=field) from None
 
 
-def job_for(state: AppState, s: Session, user: User, req: SimulationRequest) -> tuple[Job, dict[str, Any]]:
+def job_for(
+    state: AppState, s: Session, user: User, req: SimulationRequest
+) -> tuple[Job, dict[str, Any]]:
     """The job a request asks for and what to store with it (the diary id); raises
     :class:`~k2lab.errors.K2LabError` naming the bad field."""
     horizon = _horizon(req)
@@ -215,12 +215,14 @@ def install_pool(state: AppState) -> SimulationPool:
     return pool
 
 
-def submit(state: AppState, s: Session, user: User, req: SimulationRequest) -> tuple[SimulationRun, bool]:
+def submit(
+    state: AppState, s: Session, user: User, req: SimulationRequest
+) -> tuple[SimulationRun, bool]:
     """Validate ``req``, then reuse or queue its run; raises :class:`HTTPException` 503
     (with ``Retry-After``) when the queue is full."""
     job, meta = job_for(state, s, user, req)
     try:
-        return enqueue(pool_of(state), user.id, job, meta=meta)
+        return enqueue(pool_of(state), s, user.id, job, meta=meta)
     except QueueFull as exc:
         raise HTTPException(503, detail=str(exc), headers={"Retry-After": "30"}) from None
 
@@ -275,7 +277,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         **_ERRORS,
     },
 )
-def post_simulation(req: SimulationRequest, state: State, s: DbSession, user: CurrentUser) -> JSONResponse:
+def post_simulation(
+    req: SimulationRequest, state: State, s: DbSession, user: CurrentUser
+) -> JSONResponse:
     """Submit a simulation; 202 with its id and links (200 if reused and done)."""
     run, reused = submit(state, s, user, req)
     code = 200 if reused and run.status == "done" else 202
@@ -293,7 +297,11 @@ def list_simulations(
     where = SimulationRun.owner_id == user.id
     total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
     runs = s.scalars(
-        select(SimulationRun).where(where).order_by(SimulationRun.id.desc()).limit(limit).offset(offset)
+        select(SimulationRun)
+        .where(where)
+        .order_by(SimulationRun.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return RunPage(items=[run_out(r) for r in runs], total=total, limit=limit, offset=offset)
 
@@ -307,11 +315,10 @@ def get_simulation(run_id: int, s: DbSession, user: CurrentUser) -> RunOut:
 def finished_result(run: SimulationRun) -> dict[str, Any]:
     """The result of a done run; :class:`ConflictError` (409) otherwise."""
     if run.status == "failed":
-        raise ConflictError(f"Simulation {run.id} failed: {run.error}", field="id")
+        raise ConflictError(f"Simulation {run.id} failed: {run.error}")
     if run.status != "done" or run.result is None:
         raise ConflictError(
-            f"Simulation {run.id} is {run.status} ({run.progress:.0%}); ask again when done.",
-            field="id",
+            f"Simulation {run.id} is {run.status} ({run.progress:.0%}); ask again when done."
         )
     return run.result
 
