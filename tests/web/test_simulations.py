@@ -135,7 +135,8 @@ def test_unknown_diary_and_run_are_404(client: TestClient) -> None:
 def test_refused_input_fails_the_run_with_its_message(client: TestClient) -> None:
     # D3 acts through the calcium system, which does not run for a dialysis patient
     run = submit(
-        client, {**SHORT, "person": {"population": "hemodialysis"}, "supplements": ["D3 25 ug daily"]}
+        client,
+        {**SHORT, "person": {"population": "hemodialysis"}, "supplements": ["D3 25 ug daily"]},
     )
     status = wait(client, run["id"])
     assert status["status"] == "failed", status

@@ -34,7 +34,15 @@ from k2lab.web.outlook_charts import (
     outlook_notes,
     outlook_table,
 )
-from k2lab.web.simulations import DEFAULT_ADD, SimulationRequest, owned_run, run_label, submit
+from k2lab.web.simulations import (
+    DEFAULT_ADD,
+    MAX_ID,
+    RunId,
+    SimulationRequest,
+    owned_run,
+    run_label,
+    submit,
+)
 
 __all__ = ["api", "pages"]
 
@@ -85,7 +93,7 @@ def outlook_form(
     state: State,
     s: DbSession,
     user: CurrentUser,
-    diary: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    diary: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     """The form: which diary, what to add, how many years."""
     d = current_diary(s, user.id, diary)
@@ -107,7 +115,7 @@ def outlook_submit(
     state: State,
     s: DbSession,
     user: CurrentUser,
-    diary: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    diary: Annotated[int, Form(ge=1, le=MAX_ID)],
     add: Annotated[str, Form(max_length=200)] = "",
     years: Annotated[float, Form(ge=1, le=10)] = 10,
 ) -> Response:
@@ -138,14 +146,14 @@ def _run_context(run: SimulationRun) -> dict[str, Any]:
 
 
 @pages.get("/outlook/{run_id}", response_class=HTMLResponse)
-def outlook_run(request: Request, run_id: int, s: DbSession, user: CurrentUser) -> HTMLResponse:
+def outlook_run(request: Request, run_id: RunId, s: DbSession, user: CurrentUser) -> HTMLResponse:
     """A run: its progress, or its charts and table."""
     run = owned_run(s, user, run_id)
     return render(request, "outlook_run.html", **_run_context(run))
 
 
 @pages.get("/outlook/{run_id}/status", response_class=HTMLResponse)
-def outlook_status(request: Request, run_id: int, s: DbSession, user: CurrentUser) -> Response:
+def outlook_status(request: Request, run_id: RunId, s: DbSession, user: CurrentUser) -> Response:
     """The progress fragment htmx polls; once the run is done it asks for a page refresh."""
     run = owned_run(s, user, run_id)
     response = render(request, "outlook_status.html", run=run)
@@ -156,7 +164,7 @@ def outlook_status(request: Request, run_id: int, s: DbSession, user: CurrentUse
 
 @pages.get("/outlook/{run_id}/chart/{chart_id}")
 def outlook_chart(
-    run_id: int,
+    run_id: RunId,
     chart_id: str,
     s: DbSession,
     user: CurrentUser,

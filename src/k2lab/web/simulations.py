@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -36,12 +36,15 @@ from k2lab.web.state import AppState
 
 __all__ = [
     "DEFAULT_ADD",
+    "MAX_ID",
     "PersonSpec",
+    "RunId",
     "RunOut",
     "SimulationRequest",
     "api",
     "install_pool",
     "job_for",
+    "latest_result",
     "owned_run",
     "pool_of",
     "submit",
@@ -52,6 +55,9 @@ api = APIRouter(prefix="/api/v1", tags=["simulations"])
 #: What the outlook compares with unless told otherwise.
 DEFAULT_ADD = "MK-7 180 ug daily"
 T = TypeVar("T")
+#: Largest id a path or body may name (ids are 32-bit in PostgreSQL).
+MAX_ID = 2**31 - 1
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id.")]
 _Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -84,7 +90,7 @@ class SimulationRequest(BaseModel):
     ``weeks`` or ``hours`` (default 10 years)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    diary_id: int | None = Field(default=None, ge=1)
+    diary_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     person: PersonSpec | None = None
     supplements: list[_Text] = Field(default_factory=list, max_length=20)
     medications: list[_Text] = Field(default_factory=list, max_length=10)
@@ -307,7 +313,7 @@ def list_simulations(
 
 
 @api.get("/simulations/{run_id}", responses=_ERRORS)
-def get_simulation(run_id: int, s: DbSession, user: CurrentUser) -> RunOut:
+def get_simulation(run_id: RunId, s: DbSession, user: CurrentUser) -> RunOut:
     """A run's status and progress."""
     return run_out(owned_run(s, user, run_id))
 
@@ -327,6 +333,18 @@ def finished_result(run: SimulationRun) -> dict[str, Any]:
     "/simulations/{run_id}/result",
     responses={409: {"description": "Not done (queued, running or failed)."}, **_ERRORS},
 )
-def get_result(run_id: int, s: DbSession, user: CurrentUser) -> dict[str, Any]:
+def get_result(run_id: RunId, s: DbSession, user: CurrentUser) -> dict[str, Any]:
     """The result: ``k2lab.trajectory/1`` JSON, or a comparison of two."""
     return finished_result(owned_run(s, user, run_id))
+
+
+def latest_result(s: Session, owner_id: int, diary_id: int) -> dict[str, Any] | None:
+    """The result of the owner's latest finished outlook of diary ``diary_id`` (for the PDF
+    report; draw it with :func:`k2lab.web.outlook_charts.outlook_charts`), or ``None``."""
+    runs = s.scalars(
+        select(SimulationRun)
+        .where(SimulationRun.owner_id == owner_id, SimulationRun.status == "done")
+        .order_by(SimulationRun.id.desc())
+        .limit(200)
+    )
+    return next((r.result for r in runs if r.request.get("diary_id") == diary_id), None)
