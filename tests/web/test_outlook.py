@@ -71,6 +71,8 @@ def test_outlook_runs_and_shows_both_curves_evidence_and_table(
     location = r.headers["location"]
     html = run_page(client, location)
     assert "dp-ucMGP (inactive MGP)" in html and "Lumbar spine BMD change" in html
+    assert "Diary as eaten, and with MK-7 180 ug daily" in html  # the run's title
+    assert "Diary as eaten + MK-7 180 ug daily" in html  # the second curve
     assert '<details class="outlook-more">' in html and "25(OH)D" in html
     assert "Evidence for the link from inactive MGP to arterial calcification" in html
     assert "very low" in html and "Knapen" in html  # the claim's grade and a source

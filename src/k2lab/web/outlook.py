@@ -50,7 +50,9 @@ pages = APIRouter(include_in_schema=False)
 #: The outlook has no API of its own: it is the simulations API.
 api = APIRouter(prefix="/api/v1")
 
-_INTAKE_SHOWN = ("K1", "MK-4", "MK-7", "K2", "calcium", "vitamin_d")
+#: The intakes the form shows, with their names for people.
+_INTAKE_NAMES = {"K1": "K1", "MK-4": "MK-4", "MK-7": "MK-7", "K2": "K2 in all",
+                 "calcium": "calcium", "vitamin_d": "vitamin D"}  # fmt: skip
 
 
 def _diary_summary(state: Any, diary: Diary) -> dict[str, Any]:
@@ -72,7 +74,7 @@ def _diary_summary(state: Any, diary: Diary) -> dict[str, Any]:
         return summary
     result = compute_intake(diet)
     summary["days"] = len(diet.days)
-    summary["intake"] = [(k, result.mean[k]) for k in _INTAKE_SHOWN if k in result.mean]
+    summary["intake"] = [(k, result.mean[k]) for k in _INTAKE_NAMES if k in result.mean]
     return summary
 
 
@@ -106,6 +108,7 @@ def outlook_form(
         years=10,
         runs=_recent(s, user.id),
         run_label=run_label,
+        intake_names=_INTAKE_NAMES,
     )
 
 

@@ -31,7 +31,7 @@ from k2lab.scenario import Horizon, Scenario
 from k2lab.simulation import SimulationOptions
 from k2lab.store.schema import SimulationRun, User
 from k2lab.web.deps import CurrentUser, DbSession, State
-from k2lab.web.jobs import MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
+from k2lab.web.jobs import DIARY_LABEL, MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
 from k2lab.web.state import AppState
 
 __all__ = [
@@ -199,7 +199,7 @@ def _diary_job(
     base = _named(
         "diary_id",
         lambda: Scenario(diary_person(diary), diet=diet, medications=diary_medications(diary),
-                         horizon=horizon),
+                         horizon=horizon, label=DIARY_LABEL),
     )  # fmt: skip
     return Job(base, add, options)
 
@@ -247,7 +247,7 @@ def run_label(run: SimulationRun) -> str:
     req = run.request
     label = str(req.get("base", {}).get("label", ""))
     add = req.get("add") or []
-    return f"{label} vs + {' + '.join(add)}" if add else label
+    return f"{label}, and with {' + '.join(add)}" if add else label
 
 
 def run_out(run: SimulationRun) -> RunOut:
