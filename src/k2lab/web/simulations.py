@@ -250,6 +250,11 @@ def run_label(run: SimulationRun) -> str:
     return f"{label}, and with {' + '.join(add)}" if add else label
 
 
+def _utc(when: dt.datetime | None) -> dt.datetime | None:
+    """``when`` with its time zone (SQLite returns UTC times without one)."""
+    return when if when is None or when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 def run_out(run: SimulationRun) -> RunOut:
     """The API's view of ``run``."""
     return RunOut(
@@ -258,8 +263,8 @@ def run_out(run: SimulationRun) -> RunOut:
         progress=round(run.progress, 4),
         error=run.error,
         label=run_label(run),
-        created_at=run.created_at,
-        finished_at=run.finished_at,
+        created_at=_utc(run.created_at) or run.created_at,
+        finished_at=_utc(run.finished_at),
         links=RunLinks(
             self=f"/api/v1/simulations/{run.id}",
             result=f"/api/v1/simulations/{run.id}/result",
@@ -279,6 +284,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status_code=202,
     responses={
         200: {"model": RunOut, "description": "An equal finished run, reused."},
+        400: {"description": "The body is not JSON."},
         503: {"description": "The queue is full; retry after the Retry-After seconds."},
         **_ERRORS,
     },
