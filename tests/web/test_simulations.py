@@ -57,6 +57,7 @@ def test_comparison_runs_in_the_pool_and_follows_the_schema(client: TestClient) 
     assert run["status"] == "queued" and run["links"]["result"].endswith(f"/{run['id']}/result")
     status = wait(client, run["id"])
     assert status["status"] == "done" and status["progress"] == 1.0, status
+    assert status["created_at"].endswith(("Z", "+00:00")), status  # RFC 3339 with a zone
     result = client.get(run["links"]["result"]).json()
     for side in ("a", "b"):
         jsonschema.validate(result[side], TRAJECTORY_SCHEMA)
