@@ -52,9 +52,18 @@ def test_form_shows_the_diary_person_and_intake(client: TestClient, app: FastAPI
     assert 'value="MK-7 180 ug daily"' in html and 'name="csrf_token"' in html
 
 
-def test_form_without_a_diary_uses_the_first_and_says_it_is_empty(client: TestClient) -> None:
+def test_an_empty_diary_is_simulated_on_reference_intakes(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
     html = client.get("/outlook").text
     assert "has no entries" in html and "reference intake" in html
+    diary = re.search(r'name="diary" value="(\d+)"', html)
+    assert diary is not None
+    r = client.post("/outlook", data={"diary": diary[1], "add": "", "years": "1"},
+                    headers=csrf, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    page = run_page(client, r.headers["location"])
+    assert "Diary as eaten" in page and "dp-ucMGP" in page
 
 
 def test_outlook_runs_and_shows_both_curves_evidence_and_table(

@@ -29,6 +29,7 @@ from k2lab.errors import ConflictError, K2LabError, NotFoundError, ScenarioError
 from k2lab.person import Person
 from k2lab.scenario import Horizon, Scenario
 from k2lab.simulation import SimulationOptions
+from k2lab.store.diaries import current_diary, diary_medications, diary_person, diary_to_diet
 from k2lab.store.schema import SimulationRun, User
 from k2lab.web.deps import CurrentUser, DbSession, State
 from k2lab.web.jobs import DIARY_LABEL, MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
@@ -192,10 +193,9 @@ def _diary_job(
     add: tuple[str, ...],
     options: SimulationOptions,
 ) -> Job:
-    from k2lab.store.diaries import current_diary, diary_medications, diary_person, diary_to_diet
-
     diary = current_diary(s, user.id, diary_id)
-    diet = diary_to_diet(diary, state.foods)
+    # A diary without entries: the person on the model's reference intakes (the page says so).
+    diet = diary_to_diet(diary, state.foods) if any(d.entries for d in diary.days) else None
     base = _named(
         "diary_id",
         lambda: Scenario(diary_person(diary), diet=diet, medications=diary_medications(diary),
