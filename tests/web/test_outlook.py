@@ -141,6 +141,7 @@ def test_dialysis_outlook_says_what_was_not_simulated(client: TestClient) -> Non
         ({"add": "", "years": "11"}, "years"),
         ({"add": "", "years": "many"}, "years"),
         ({"add": "x" * 201, "years": "1"}, "add"),
+        ({"add": ",".join(["MK-7 1 ug daily"] * 11), "years": "1"}, "add"),
     ],
 )
 def test_bad_form_input_is_422_naming_the_field(

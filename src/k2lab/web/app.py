@@ -82,7 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     simulations.install_pool(state)
     app.include_router(simulations.api)
     app.include_router(outlook.pages, dependencies=page_deps)
-    app.include_router(outlook.api)
 
     max_body = settings.max_upload_bytes
 

@@ -36,6 +36,7 @@ from k2lab.web.outlook_charts import (
 )
 from k2lab.web.simulations import (
     DEFAULT_ADD,
+    MAX_ADDED,
     MAX_ID,
     RunId,
     SimulationRequest,
@@ -43,25 +44,24 @@ from k2lab.web.simulations import (
     run_label,
     submit,
 )
+from k2lab.web.state import AppState
 
-__all__ = ["api", "pages"]
+__all__ = ["pages"]
 
+#: The outlook's API is the simulations API (:mod:`k2lab.web.simulations`).
 pages = APIRouter(include_in_schema=False)
-#: The outlook has no API of its own: it is the simulations API.
-api = APIRouter(prefix="/api/v1")
 
 #: The intakes the form shows, with their names for people.
 _INTAKE_NAMES = {"K1": "K1", "MK-4": "MK-4", "MK-7": "MK-7", "K2": "K2 in all",
                  "calcium": "calcium", "vitamin_d": "vitamin D"}  # fmt: skip
 
 
-def _diary_summary(state: Any, diary: Diary) -> dict[str, Any]:
+def _diary_summary(state: AppState, diary: Diary) -> dict[str, Any]:
     """The person, medications and mean daily intake of ``diary`` (``intake`` is ``None``
     with the reason when the diary has no entries)."""
     person = diary_person(diary)
     summary: dict[str, Any] = {
         "person": person,
-        "given": person.given(),
         "medications": diary_medications(diary),
         "intake": None,
         "why_no_intake": "",
@@ -124,6 +124,8 @@ def outlook_submit(
 ) -> Response:
     """Submit the outlook and go to its page (303)."""
     texts = [t.strip() for t in add.split(",") if t.strip()]
+    if len(texts) > MAX_ADDED:
+        raise K2LabError(f"Compare with at most {MAX_ADDED} supplements at once.", field="add")
     run, _ = submit(state, s, user, SimulationRequest(diary_id=diary, add=texts, years=years))
     return RedirectResponse(f"/outlook/{run.id}", status_code=303)
 

@@ -37,6 +37,7 @@ from k2lab.web.state import AppState
 
 __all__ = [
     "DEFAULT_ADD",
+    "MAX_ADDED",
     "MAX_ID",
     "PersonSpec",
     "RunId",
@@ -55,6 +56,8 @@ api = APIRouter(prefix="/api/v1", tags=["simulations"])
 
 #: What the outlook compares with unless told otherwise.
 DEFAULT_ADD = "MK-7 180 ug daily"
+#: Most supplements one comparison adds.
+MAX_ADDED = 10
 T = TypeVar("T")
 #: Largest id a path or body may name (ids are 32-bit in PostgreSQL).
 MAX_ID = 2**31 - 1
@@ -95,7 +98,7 @@ class SimulationRequest(BaseModel):
     person: PersonSpec | None = None
     supplements: list[_Text] = Field(default_factory=list, max_length=20)
     medications: list[_Text] = Field(default_factory=list, max_length=10)
-    add: list[_Text] = Field(default_factory=list, max_length=10, examples=[[DEFAULT_ADD]])
+    add: list[_Text] = Field(default_factory=list, max_length=MAX_ADDED, examples=[[DEFAULT_ADD]])
     years: float | None = Field(default=None, examples=[10])
     weeks: float | None = None
     hours: float | None = None
