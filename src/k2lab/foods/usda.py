@@ -178,18 +178,13 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
     """
     try:
         yield from _read_fdc_csv(Path(folder))
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeDecodeError, csv.Error, KeyError, OSError) as exc:
+        what = (
+            f"lacks the column {exc}" if isinstance(exc, KeyError) else f"is not UTF-8 CSV ({exc})"
+        )
         raise DataError(
-            f"{folder}: a file is not UTF-8 CSV ({exc}). Use the unzipped FoodData Central "
-            "CSV download as it comes."
+            f"{folder}: a file {what}. Use the unzipped FoodData Central CSV download as it comes."
         ) from exc
-    except KeyError as exc:
-        raise DataError(
-            f"{folder}: a file lacks the FoodData Central column {exc}. Use the unzipped "
-            "FoodData Central CSV download as it comes."
-        ) from exc
-    except OSError as exc:
-        raise DataError(f"{folder}: cannot read ({exc.strerror}).") from exc
 
 
 def _read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
