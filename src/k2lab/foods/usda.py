@@ -22,12 +22,8 @@ DATA_TYPE_SOURCES = {
     "survey_fndds_food": "usda_fdc_survey_fndds",
     "sub_sample_food": "usda_fdc_sub_sample",
 }
-_SHORT = {
-    "sr_legacy_food": "sr",
-    "foundation_food": "foundation",
-    "survey_fndds_food": "fndds",
-    "sub_sample_food": "subsample",
-}
+_SHORT = {"sr_legacy_food": "sr", "foundation_food": "foundation",
+          "survey_fndds_food": "fndds", "sub_sample_food": "subsample"}  # fmt: skip
 
 #: FDC nutrient ids -> (k2lab nutrient, factor to k2lab's unit).
 FDC_NUTRIENT_IDS: dict[int, tuple[str, float]] = {
