@@ -22,12 +22,8 @@ DATA_TYPE_SOURCES = {
     "survey_fndds_food": "usda_fdc_survey_fndds",
     "sub_sample_food": "usda_fdc_sub_sample",
 }
-_SHORT = {
-    "sr_legacy_food": "sr",
-    "foundation_food": "foundation",
-    "survey_fndds_food": "fndds",
-    "sub_sample_food": "subsample",
-}
+_SHORT = {"sr_legacy_food": "sr", "foundation_food": "foundation",
+          "survey_fndds_food": "fndds", "sub_sample_food": "subsample"}  # fmt: skip
 
 #: FDC nutrient ids -> (k2lab nutrient, factor to k2lab's unit).
 FDC_NUTRIENT_IDS: dict[int, tuple[str, float]] = {
@@ -178,18 +174,13 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
     """
     try:
         yield from _read_fdc_csv(Path(folder))
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeDecodeError, csv.Error, KeyError, OSError) as exc:
+        what = (
+            f"lacks the column {exc}" if isinstance(exc, KeyError) else f"is not UTF-8 CSV ({exc})"
+        )
         raise DataError(
-            f"{folder}: a file is not UTF-8 CSV ({exc}). Use the unzipped FoodData Central "
-            "CSV download as it comes."
+            f"{folder}: a file {what}. Use the unzipped FoodData Central CSV download as it comes."
         ) from exc
-    except KeyError as exc:
-        raise DataError(
-            f"{folder}: a file lacks the FoodData Central column {exc}. Use the unzipped "
-            "FoodData Central CSV download as it comes."
-        ) from exc
-    except OSError as exc:
-        raise DataError(f"{folder}: cannot read ({exc.strerror}).") from exc
 
 
 def _read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:

@@ -98,8 +98,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         "title": {"text": chart.title, "font": {"size": 16}},
         "xaxis": {"title": {"text": chart.x_title}, "zeroline": False},
         "yaxis": {"title": {"text": chart.y_title}, "zeroline": False},
-        "margin": {"l": 64, "r": 16, "t": 48, "b": 56},
-        "legend": {"orientation": "h", "y": -0.22},
+        "margin": {"l": 64, "r": 16, "t": 48, "b": 40},
+        # The legend sits below the x-axis title, clear of it at phone widths too.
+        "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "hovermode": "x unified",
         "font": {"family": "system-ui, DejaVu Sans, sans-serif", "color": "#1b1f24"},
         "paper_bgcolor": "#ffffff",

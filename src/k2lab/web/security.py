@@ -151,7 +151,7 @@ def authenticate(s: Session, username: str, password: str) -> User:
     name = username.strip().lower()
     user = s.scalars(select(User).where(User.username == name)).first()
     stored = user.password_hash if user is not None else None
-    if not _verify(stored, password[: PASSWORD_MAX * 4]) or user is None or stored is None:
+    if not _verify(stored, password) or user is None or stored is None:
         raise WrongCredentials("Wrong username or password.", field="password")
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
