@@ -17,23 +17,25 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
+from k2lab.web import foods as food_routes
 from k2lab.web import home
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers, is_api
 from k2lab.web.settings import Settings
-from k2lab.web.state import STATIC_DIR, AppState, make_templates
+from k2lab.web.state import STATIC_DIR, AppState, make_templates, plotly_js
 
 __all__ = ["Settings", "create_app"]
 
-#: Content-Security-Policy: no inline script, no other origins, no framing.
+#: Content-Security-Policy: no inline script, no other origins, no framing. Inline style is
+#: allowed only because Plotly sets its own; templates use classes.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -69,9 +71,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> FileResponse:
+        """Plotly's browser bundle, from the plotly package (no CDN)."""
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+
     page_deps = [Depends(verify_csrf)]
     app.include_router(home.pages, dependencies=page_deps)
     app.include_router(home.api)
+    app.include_router(food_routes.pages, dependencies=page_deps)
+    app.include_router(food_routes.api)
 
     max_body = settings.max_upload_bytes
 

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
+from k2lab.errors import MissingDependencyError
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import Store
+from k2lab.web.charts import chart_json
 from k2lab.web.settings import Settings
 
-__all__ = ["TEMPLATES_DIR", "AppState", "make_templates"]
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "AppState", "make_templates", "plotly_js"]
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
+
+
+def plotly_js() -> Path:
+    """Plotly's browser bundle as the plotly package ships it (found without importing it)."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        raise MissingDependencyError("The charts need plotly: pip install plotly")
+    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 
 def make_templates() -> Jinja2Templates:
     """The page templates (autoescaped), with the filters every page uses."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["num"] = _num
+    templates.env.filters["chart_json"] = chart_json
     return templates
 
 
