@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import auth, diary, home
+from k2lab.web import auth, diary, home, outlook, simulations
 from k2lab.web import foods as food_routes
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers
@@ -79,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(food_routes.api)
     app.include_router(diary.pages, dependencies=page_deps)
     app.include_router(diary.api)
+    simulations.install_pool(state)
+    app.include_router(simulations.api)
+    app.include_router(outlook.pages, dependencies=page_deps)
+    app.include_router(outlook.api)
 
     app.include_router(auth.pages, dependencies=page_deps)
     app.include_router(auth.api)
