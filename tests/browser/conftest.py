@@ -84,6 +84,12 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     }
 
 
+@pytest.fixture(autouse=True)
+def _prompt_failures(page: Any) -> None:
+    """Fail within 10 s, not Playwright's 30 s: every page here answers in well under one."""
+    page.set_default_timeout(10_000)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,17 +7,22 @@ example diaries loaded and the session's food database (``live_server``).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from k2lab.foods import FoodDatabase
+from k2lab.intake import to_grams
 from k2lab.vocab import VITAMERS
 
 from .conftest import Shot
 
 pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_search_nato_finds_natto_and_its_page_shows_every_vitamer(
@@ -47,3 +52,78 @@ def test_search_nato_finds_natto_and_its_page_shows_every_vitamer(
     for key in {v.source_key for s in natto.nutrients.values() for v in s.values}:
         expect(page.locator(f"#src-{key}")).to_be_visible()
     shot(page, "food-natto", full_page=True)
+
+
+def _expected_ug(db: FoodDatabase, nutrient: str, *entries: tuple[str, str]) -> float:
+    """What the food database says ``entries`` (food, amount) bring of ``nutrient``."""
+    total = 0.0
+    for name, amount in entries:
+        food = db.resolve(name)
+        total += to_grams(food, amount).grams * food.per_100g(nutrient) / 100.0
+    return total
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("µg", "").strip())
+
+
+def _new_diary(page: Page, name: str) -> str:
+    """Create a diary from the diary page; returns its ``?diary=`` query."""
+    page.goto("/diary")
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Create").click()
+    expect(page).to_have_url(re.compile(r"/diary/settings\?diary=\d+$"))  # who it is for, next
+    return page.url[page.url.index("?") :]
+
+
+def test_add_natto_and_gouda_to_today_shows_about_100_ug_mk7(
+    page: Page, db: FoodDatabase, shot: Shot
+) -> None:
+    query = _new_diary(page, "Natto and Gouda")
+    page.goto(f"/diary/{dt.date.today().isoformat()}{query}")
+    for food, amount in (("natto", "1 tbsp"), ("gouda", "2 slices")):
+        form = page.locator("form.add-food")
+        form.get_by_label("Food").fill(food)
+        form.get_by_label("Amount").fill(amount)
+        form.get_by_role("button", name="Add food").click()
+        expect(page.locator("table.entries")).to_contain_text(db.resolve(food).name)
+    expected = _expected_ug(db, "MK-7", ("natto", "1 tbsp"), ("gouda", "2 slices"))
+    assert 80 < expected < 120  # "about 100 µg": one tablespoon of natto
+    cell = page.locator("table.day-totals td[data-form='MK-7']")
+    assert _number(cell.inner_text()) == pytest.approx(expected, rel=0.01)
+    shot(page, "diary-day", full_page=True)
+
+    page.goto(f"/report{query}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    mk7 = page.locator("[data-form='MK-7']").first
+    assert _number(mk7.inner_text()) == pytest.approx(expected, rel=0.01)
+    shot(page, "report", full_page=True)
+
+
+def test_import_cronometer_csv_and_resolve_an_ambiguous_food(page: Page, shot: Shot) -> None:
+    query = _new_diary(page, "From Cronometer")
+    page.goto(f"/diary/import{query}")
+    page.get_by_label(re.compile(r"^File")).set_input_files(DATA / "cronometer_servings.csv")
+    page.get_by_label("Format").select_option("cronometer")
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A few foods need your choice")
+    questions = page.locator("form select")
+    assert questions.count() >= 1
+    shot(page, "import-resolve", full_page=True)
+    for i in range(questions.count()):  # take each first candidate: the best match
+        options = questions.nth(i).locator("option")
+        questions.nth(i).select_option(index=0)
+        assert options.first.get_attribute("value")  # a food, not "skip"
+    for box in page.locator("form input[type='number']").all():
+        box.fill("30")
+    page.get_by_role("button", name="Continue the import").click()
+    expect(page).to_have_url(re.compile(r"/diary\?diary=\d+&imported=[1-9]"))
+    days = page.locator("table tbody tr")
+    expect(days.first).to_be_visible()
+    dates = {line.split(",", 1)[0] for line in _cronometer_rows()}
+    expect(days).to_have_count(len(dates))
+
+
+def _cronometer_rows() -> list[str]:
+    lines = (DATA / "cronometer_servings.csv").read_text(encoding="utf-8-sig").splitlines()
+    return [line for line in lines[1:] if line.strip()]
