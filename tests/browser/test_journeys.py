@@ -127,3 +127,30 @@ def test_import_cronometer_csv_and_resolve_an_ambiguous_food(page: Page, shot: S
 def _cronometer_rows() -> list[str]:
     lines = (DATA / "cronometer_servings.csv").read_text(encoding="utf-8-sig").splitlines()
     return [line for line in lines[1:] if line.strip()]
+
+
+def test_ten_year_outlook_with_and_without_mk7_draws_two_curves(page: Page, shot: Shot) -> None:
+    page.goto("/outlook")
+    page.get_by_label(re.compile(r"^Compare with")).fill("MK-7 180 ug daily")
+    page.get_by_label(re.compile(r"^Years")).fill("10")
+    page.get_by_role("button", name="Simulate").click()
+    expect(page).to_have_url(re.compile(r"/outlook/\d+$"))
+    # Queued or running: the page shows the progress and polls it (htmx) until done.
+    progress = page.locator("#outlook-status progress")
+    if progress.count():
+        expect(page.locator("#outlook-status")).to_contain_text("%")
+        shot(page, "outlook-progress")
+    figure = page.locator("#figure-dp_ucMGP_pmol_per_L")
+    expect(figure.locator(".main-svg").first).to_be_visible(timeout=240_000)
+    names = figure.locator(".plot").evaluate("el => el.data.map(t => t.name)")
+    curves = [n for n in names if not n.endswith("(90 % band)")]
+    assert len(curves) == 2 and len(set(curves)) == 2, names
+    assert any("MK-7" in n for n in curves), curves
+    ys = figure.locator(".plot").evaluate(
+        "el => el.data.filter(t => !t.name.endsWith('(90 % band)')).map(t => t.y)"
+    )
+    assert ys[0] != ys[1]  # the supplement changes the curve
+    expect(figure.locator(".scatterlayer .trace .js-line")).to_have_count(len(names))
+    expect(page.get_by_role("heading", name="Arteries and bones")).to_be_visible()
+    figure.scroll_into_view_if_needed()
+    shot(page, "outlook", full_page=True)
