@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import random
@@ -170,17 +171,24 @@ async def measure(
 
 
 def routes(url: str) -> list[Route]:
-    """The baseline first, then the measured routes (ids looked up on the served app)."""
-    diary_id = _first_diary(url)
+    """The baseline first, then the measured routes. Reads use the first example diary;
+    writes go to a diary of their own, spread over a year of days (so the diary that is
+    read does not grow while it is measured)."""
+    report = f"/report?diary={_first_diary(url)}"
+    created = httpx.post(f"{url}/api/v1/diaries", json={"name": "benchmark writes"}, timeout=10)
+    created.raise_for_status()
+    writes = int(created.json()["id"])
     queries = ("natto", "gouda", "kale", "egg yolk", "chicken", "sauerkraut", "brie", "spinach")
+    first = dt.date(2026, 1, 1)
 
     def entry(i: int) -> tuple[str, str, Any]:
-        body = {"date": "2026-01-15", "meal": "lunch", "text": f"{1 + i % 3} slices gouda"}
-        return "POST", f"/api/v1/diaries/{diary_id}/entries", body
+        day = (first + dt.timedelta(days=i % 365)).isoformat()
+        body = {"food": "gouda", "amount": f"{1 + i % 3} slices", "meal": "lunch"}
+        return "POST", f"/api/v1/diaries/{writes}/days/{day}/entries", body
 
     return [
         Route("baseline: GET /api/v1/health", True, lambda i: ("GET", "/api/v1/health", None)),
-        Route("GET /report (page)", True, lambda i: ("GET", "/report", None)),
+        Route("GET /report (page)", True, lambda i: ("GET", report, None)),
         Route(
             "GET /foods?q= (page)",
             True,
@@ -191,7 +199,7 @@ def routes(url: str) -> list[Route]:
             True,
             lambda i: ("GET", f"/api/v1/foods?q={queries[i % len(queries)]}", None),
         ),
-        Route("POST /api/v1/diaries/{id}/entries", False, entry, expect=201),
+        Route("POST /api/v1/diaries/{id}/days/{date}/entries", False, entry, expect=201),
     ]
 
 
@@ -202,31 +210,52 @@ def _first_diary(url: str) -> int:
     return int(page["items"][0]["id"])
 
 
-async def during_simulation(url: str, report: Route, requests: int) -> dict[str, Any]:
-    """Submit a ten-year simulation, then measure the report page while it runs."""
+#: Outlooks submitted at once in the last part: one runs, the others wait their turn.
+SIMULATIONS = ("MK-7 180 ug daily", "MK-7 90 ug daily", "D3 25 ug daily")
+
+
+async def during_simulations(url: str, report: Route) -> dict[str, Any]:
+    """Submit three ten-year outlooks at once, then measure the report page (10 users) in
+    batches for as long as any of them is queued or running."""
     diary_id = _first_diary(url)
     async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
         start = time.perf_counter()
-        submitted = await client.post(
-            "/api/v1/simulations",
-            json={"diary_id": diary_id, "years": 10, "add": ["MK-7 180 ug daily"]},
-        )
-        submit_ms = (time.perf_counter() - start) * 1000.0
-        if submitted.status_code not in (200, 201, 202):
-            raise SystemExit(f"simulation refused: {submitted.status_code} {submitted.text}")
-        run = submitted.json()
-        result = await measure(url, report, 10, requests)
-        status = (await client.get(f"/api/v1/simulations/{run['id']}")).json()
-        while status["status"] not in ("done", "failed"):
-            await asyncio.sleep(0.5)
-            status = (await client.get(f"/api/v1/simulations/{run['id']}")).json()
+        submits = []
+        for add in SIMULATIONS:
+            began = time.perf_counter()
+            r = await client.post(
+                "/api/v1/simulations", json={"diary_id": diary_id, "years": 10, "add": [add]}
+            )
+            if r.status_code not in (200, 202):
+                raise SystemExit(f"simulation refused: {r.status_code} {r.text}")
+            submits.append(((time.perf_counter() - began) * 1000.0, r.status_code, r.json()))
+        ids = [run["id"] for _, _, run in submits]
+
+        async def statuses() -> list[str]:
+            return [(await client.get(f"/api/v1/simulations/{i}")).json()["status"] for i in ids]
+
+        seen = [await statuses()]
+        batches: list[Result] = []
+        while any(st in ("queued", "running") for st in seen[-1]):
+            batches.append(await measure(url, report, 10, 50))
+            seen.append(await statuses())
+            if time.perf_counter() - start > 600:
+                break
         total_s = time.perf_counter() - start
+    times_p95 = [r.p95_ms for r in batches]
     return {
-        "submit_status": submitted.status_code,
-        "submit_ms": submit_ms,
-        "report_during": asdict(result),
-        "simulation_status": status["status"],
-        "simulation_s": total_s,
+        "submit_ms": [ms for ms, _, _ in submits],
+        "submit_status": [code for _, code, _ in submits],
+        "statuses_seen": seen,
+        "report_batches": [asdict(r) for r in batches],
+        "report_requests": sum(r.requests for r in batches),
+        "report_errors": sum(r.errors for r in batches),
+        "report_p95_ms_worst_batch": max(times_p95) if times_p95 else float("nan"),
+        "report_p50_ms_median_batch": sorted(r.p50_ms for r in batches)[len(batches) // 2]
+        if batches
+        else float("nan"),
+        "final_status": seen[-1],
+        "seconds": total_s,
     }
 
 
@@ -258,7 +287,7 @@ async def run(url: str, requests: int) -> dict[str, Any]:
     # People read a page before the next click: the same 50 users, paced.
     for route in measured:
         results.append(await measure(url, route, USERS[-1], requests, think_s=PACED_THINK_S))
-    sim = await during_simulation(url, measured[1], requests)
+    sim = await during_simulations(url, measured[1])
     return {"results": [asdict(r) for r in results], "simulation": sim, "table": table(results)}
 
 
@@ -269,24 +298,37 @@ def main() -> None:
     args = parser.parse_args()
     with served() as url:
         out = asyncio.run(run(url, args.requests))
-    print(f"k2lab web latency, {args.requests} requests per route and level, one uvicorn process")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"k2lab web latency, {args.requests} requests per route and level, one uvicorn "
+        f"process, {os.cpu_count()} cores, load average before the run {load}"
+    )
     print()
     print(out["table"])
     print()
     sim = out["simulation"]
-    during = sim["report_during"]
     print(
-        f"simulation: submitted in {sim['submit_ms']:.0f} ms (HTTP {sim['submit_status']}), "
-        f"{sim['simulation_status']} after {sim['simulation_s']:.1f} s; meanwhile GET /report "
-        f"at 10 users: p50 {during['p50_ms']:.1f} ms, p95 {during['p95_ms']:.1f} ms, "
-        f"{during['errors']} errors"
+        f"simulations: {len(SIMULATIONS)} submitted in "
+        f"{', '.join(f'{ms:.0f}' for ms in sim['submit_ms'])} ms "
+        f"(HTTP {', '.join(map(str, sim['submit_status']))}); statuses right after: "
+        f"{', '.join(sim['statuses_seen'][0])}; all {', '.join(sim['final_status'])} after "
+        f"{sim['seconds']:.1f} s. Meanwhile GET /report at 10 users, {sim['report_requests']} "
+        f"requests in {len(sim['report_batches'])} batches: median batch p50 "
+        f"{sim['report_p50_ms_median_batch']:.1f} ms, worst batch p95 "
+        f"{sim['report_p95_ms_worst_batch']:.1f} ms, {sim['report_errors']} errors"
     )
-    reads = [r for r in out["results"] if r["users"] == USERS[-1] and "POST" not in r["route"]]
-    worst = max(r["p95_ms"] for r in reads)
-    verdict = "met" if worst < GOAL_P95_MS else "NOT met"
-    print(
-        f"goal p95 < {GOAL_P95_MS:g} ms for reads at {USERS[-1]} users: {verdict} ({worst:.0f} ms)"
-    )
+    for think in (0.0, PACED_THINK_S):
+        reads = [
+            r
+            for r in out["results"]
+            if r["users"] == USERS[-1] and r["think_s"] == think and "POST" not in r["route"]
+        ]
+        worst = max(r["p95_ms"] for r in reads)
+        verdict = "met" if worst < GOAL_P95_MS else "NOT met"
+        print(
+            f"goal p95 < {GOAL_P95_MS:g} ms for reads at {USERS[-1]} users, think time "
+            f"{think:g} s: {verdict} (worst read p95 {worst:.0f} ms)"
+        )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
 
