@@ -24,7 +24,7 @@ from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
 from k2lab.web import foods as food_routes
-from k2lab.web import home
+from k2lab.web import home, plan
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers, is_api
 from k2lab.web.settings import Settings
@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.api)
     app.include_router(food_routes.pages, dependencies=page_deps)
     app.include_router(food_routes.api)
+    app.include_router(plan.pages, dependencies=page_deps)
+    app.include_router(plan.api)
 
     max_body = settings.max_upload_bytes
 

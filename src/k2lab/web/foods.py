@@ -277,10 +277,18 @@ def foods_page(
 
 
 @pages.get("/foods/suggest", response_class=HTMLResponse)
-def foods_suggest(request: Request, state: State, q: str = "") -> HTMLResponse:
-    """Food names for an input's autocomplete (a ``<datalist>``'s options)."""
-    keys = matches(state.foods, q.strip()[:200])[:10] if q.strip() else ()
-    return render(request, "foods_suggest.html", names=[state.foods.get(k).name for k in keys])
+def foods_suggest(
+    request: Request, state: State, q: str = "", exclude: str = "", food: str = ""
+) -> HTMLResponse:
+    """Food names for an input's autocomplete (a ``<datalist>``'s options). The text is
+    ``q`` (or the input named ``exclude``/``food``); in a comma-separated list the last
+    item is completed and the earlier ones kept."""
+    text = (q or exclude or food)[:400]
+    head, _, last = text.rpartition(",")
+    keys = matches(state.foods, last.strip()[:200])[:10] if last.strip() else ()
+    prefix = f"{head.strip()}, " if head.strip() else ""
+    names = [prefix + state.foods.get(k).name for k in keys]
+    return render(request, "foods_suggest.html", names=names)
 
 
 @pages.get("/foods/{key}", response_class=HTMLResponse)
