@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from k2lab.errors import ConflictError, K2LabError, UnknownFoodError
+from k2lab.errors import ConflictError, K2LabError, NotFoundError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.intake.portions import parse_amount_text
 from k2lab.person import PRESETS, SEXES, SUN_LEVELS
@@ -32,7 +32,7 @@ from k2lab.store.recipes import list_recipes
 from k2lab.vocab import MEDICATIONS
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_api import api
-from k2lab.web.diary_models import FORMS, day_totals
+from k2lab.web.diary_models import FORMS, day_totals, open_diary
 
 __all__ = ["api", "pages"]
 
@@ -56,7 +56,7 @@ def diary_home(
     request: Request, s: DbSession, user: CurrentUser, diary_id: DiaryQuery = None
 ) -> HTMLResponse:
     """The diary's days (newest first) and the way to today."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     days = sorted((d for d in diary.days if d.entries), key=lambda d: d.date, reverse=True)
     return render(
         request,
@@ -147,7 +147,7 @@ def go(
     date: Annotated[dt.date, Query()], s: DbSession, user: CurrentUser, diary_id: DiaryQuery = None
 ) -> Response:
     """The day picked in the date field."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     return RedirectResponse(_day_url(diary, date), status_code=303)
 
 
@@ -156,7 +156,7 @@ def settings_page(
     request: Request, s: DbSession, user: CurrentUser, diary_id: DiaryQuery = None
 ) -> HTMLResponse:
     """Who the diary is for: age, sex, population, target, medications."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     values = {k: "" if v is None else str(v) for k, v in (diary.person or {}).items()}
     values["target"] = diary.target
     values["medications"] = ", ".join(diary.medications or ())
@@ -211,7 +211,7 @@ async def settings_save(
 ) -> Response:
     """Save the settings; bad input re-renders them with the message by the field."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     try:
         update_diary(
             s,
@@ -258,7 +258,7 @@ def day_page(
     diary_id: DiaryQuery = None,
 ) -> HTMLResponse:
     """One day by meal, with its totals by form and the forms to add to it."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     return _day_page(request, s, user.id, diary, date, state.foods)
 
 
@@ -291,7 +291,7 @@ async def add_entry(
 ) -> Response:
     """Add a food, a recipe or a supplement (``kind``) to the day."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     kind = form.get("kind", "food")
     try:
         expected = _version(form.get("version"))
@@ -331,6 +331,8 @@ def _refused(
     form: dict[str, str],
     which: str,
 ) -> HTMLResponse:
+    if isinstance(exc, NotFoundError):
+        raise exc
     s.rollback()
     if getattr(exc, "field", None) is None and isinstance(exc, UnknownFoodError):
         exc.field = "food"
@@ -357,7 +359,7 @@ async def edit_entry(
 ) -> Response:
     """Change an entry's amount (or supplement text) and meal."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     entry = store_days.get_entry(s, user.id, entry_id)
     try:
         store_days.update_entry(
@@ -385,7 +387,7 @@ async def delete_entry(
 ) -> Response:
     """Delete an entry."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     try:
         store_days.delete_entry(
             s, user.id, entry_id, expected_version=_version(form.get("version"))
@@ -406,7 +408,7 @@ async def copy_day(
 ) -> Response:
     """Copy the day's entries to another date, then show that day."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     try:
         raw = form.get("to", "").strip()
         try:

@@ -40,6 +40,7 @@ from k2lab.store.diary_io import (
 )
 from k2lab.web.csrf import verify_csrf
 from k2lab.web.deps import CurrentUser, DbSession, State, render
+from k2lab.web.diary_models import open_diary
 from k2lab.web.state import AppState
 
 __all__ = ["api", "pages"]
@@ -109,7 +110,7 @@ def import_page(
     diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
 ) -> HTMLResponse:
     """The upload form."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     return render(request, "import.html", diary=diary, formats=FORMATS, errors={}, values={})
 
 
@@ -125,7 +126,7 @@ async def import_upload(
     diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
 ) -> Response:
     """Import the file, or ask about the names and units that need the user."""
-    diary = current_diary(s, user.id, diary_id)
+    diary = open_diary(s, user.id, diary_id)
     values = {"format": format, "start": start}
     try:
         if format not in FORMATS:
@@ -237,7 +238,7 @@ def export_page(
     diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
 ) -> Response:
     """Download the diary as CSV (k2lab's diary format) or JSON."""
-    return _export(s, current_diary(s, user.id, diary_id), format)
+    return _export(s, open_diary(s, user.id, diary_id), format)
 
 
 @api.get(

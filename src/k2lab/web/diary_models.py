@@ -8,13 +8,14 @@ from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from k2lab.errors import K2LabError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake import compute_intake
 from k2lab.store import Diary, DiaryDay, Entry
 from k2lab.store.days import day_version
-from k2lab.store.diaries import diary_to_diet
+from k2lab.store.diaries import current_diary, diary_to_diet
 
 __all__ = [
     "CONFLICT",
@@ -32,6 +33,7 @@ __all__ = [
     "day_totals",
     "diary_out",
     "entry_out",
+    "open_diary",
     "parse_if_match",
     "set_etag",
 ]
@@ -158,6 +160,14 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def open_diary(s: Session, owner_id: int, diary_id: int | None) -> Diary:
+    """The diary a page works on (:func:`~k2lab.store.diaries.current_diary`), committed at
+    once, so a first visit's new "My diary" survives a refused write rolled back later."""
+    diary = current_diary(s, owner_id, diary_id)
+    s.commit()
+    return diary
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -21,10 +21,10 @@ import math
 import weakref
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -33,22 +33,20 @@ from k2lab.errors import K2LabError, NotFoundError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENT_UNITS, VITAMERS
 from k2lab.intake import cover, parse_target
-from k2lab.report import citations_json, food_json
 from k2lab.web.deps import CurrentUser, State, render
 
 __all__ = [
     "MAX_MATCHES",
-    "api",
     "cover_json",
     "find_food",
     "food_summary",
     "matches",
     "pages",
     "parse_filters",
+    "search",
 ]
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["foods"])
 
 #: Most matches one search returns (pages slice these).
 MAX_MATCHES = 200
@@ -56,12 +54,6 @@ MAX_MATCHES = 200
 PAGE_SIZE = 25
 RANKS = ("relevance", "k2_per_100g", "k2_per_portion")
 _VITAMER_NAMES = {v.lower().replace("-", ""): v for v in (*VITAMERS, "K2")}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such food; the message gives the closest matches."}
-}
-_BAD_INPUT: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Bad input; `loc` names the field."}
-}
 
 
 def parse_filters(
@@ -178,7 +170,7 @@ class FoodPage(BaseModel):
     offset: int
 
 
-def _search(
+def search(
     db: FoodDatabase,
     q: str,
     diet: str | None,
@@ -186,6 +178,7 @@ def _search(
     vitamer: str | None,
     rank: str | None,
 ) -> tuple[str, ...]:
+    """:func:`matches` of the query as typed (filters checked; errors name the field)."""
     d, v, r = parse_filters(diet, vitamer, rank)
     return matches(db, q.strip(), d, _category(db, category), v, r)
 
@@ -257,7 +250,7 @@ def foods_page(
 ) -> HTMLResponse:
     """The search page (``?q=`` works without JavaScript); htmx asks for the results only."""
     db = state.foods
-    keys = _search(db, q, diet, category, vitamer, rank)
+    keys = search(db, q, diet, category, vitamer, rank)
     context: dict[str, Any] = {
         "q": q,
         "diet": diet.strip().lower(),
@@ -277,10 +270,18 @@ def foods_page(
 
 
 @pages.get("/foods/suggest", response_class=HTMLResponse)
-def foods_suggest(request: Request, state: State, q: str = "") -> HTMLResponse:
-    """Food names for an input's autocomplete (a ``<datalist>``'s options)."""
-    keys = matches(state.foods, q.strip()[:200])[:10] if q.strip() else ()
-    return render(request, "foods_suggest.html", names=[state.foods.get(k).name for k in keys])
+def foods_suggest(
+    request: Request, state: State, q: str = "", exclude: str = "", food: str = ""
+) -> HTMLResponse:
+    """Food names for an input's autocomplete (a ``<datalist>``'s options). The text is
+    ``q`` (or the input named ``exclude``/``food``); in a comma-separated list the last
+    item is completed and the earlier ones kept."""
+    text = (q or exclude or food)[:400]
+    head, _, last = text.rpartition(",")
+    keys = matches(state.foods, last.strip()[:200])[:10] if last.strip() else ()
+    prefix = f"{head.strip()}, " if head.strip() else ""
+    names = [prefix + state.foods.get(k).name for k in keys]
+    return render(request, "foods_suggest.html", names=names)
 
 
 @pages.get("/foods/{key}", response_class=HTMLResponse)
@@ -294,134 +295,3 @@ def food_page(
     if request.headers.get("HX-Request") and target.strip():
         return render(request, "food_cover.html", **context)
     return render(request, "food.html", **context)
-
-
-# -- API --------------------------------------------------------------------------------
-
-
-@api.get("/foods", responses=_BAD_INPUT)
-def api_foods(
-    state: State,
-    q: Annotated[str, Query(max_length=200, description="Name to look for (fuzzy).")] = "",
-    diet: Annotated[str | None, Query(description=f"One of {', '.join(DIET_PATTERNS)}.")] = None,
-    vitamer: Annotated[str | None, Query(description="K1, K2 or MK-4 ... MK-10.")] = None,
-    category: Annotated[
-        str | None, Query(description="A k2lab category, e.g. cheese_hard.")
-    ] = None,
-    rank: Annotated[Literal["relevance", "k2_per_100g", "k2_per_portion"], Query()] = "relevance",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_MATCHES)] = 0,
-) -> FoodPage:
-    """Foods matching ``q`` and the filters, a page at a time."""
-    db = state.foods
-    keys = _search(db, q, diet, category, vitamer, rank)
-    items = [food_summary(db.get(k)) for k in keys[offset : offset + limit]]
-    return FoodPage(items=items, total=len(keys), limit=limit, offset=offset)
-
-
-class SourcedValueOut(BaseModel):
-    """One published value per 100 g with its source."""
-
-    value: float
-    low: float | None
-    high: float | None
-    quality: str
-    source_key: str
-    country: str
-    notes: str
-
-
-class NutrientOut(BaseModel):
-    """Typical value and range per 100 g, the evidence tier, and every value."""
-
-    typical: float
-    low: float
-    high: float
-    evidence: str
-    rule: str
-    values: list[SourcedValueOut]
-
-
-class PortionOut(BaseModel):
-    """A household measure in grams, with its source."""
-
-    name: str
-    grams: float
-    quality: str
-    source_key: str
-
-
-class CitationOut(BaseModel):
-    """A source: citation text, DOI and URL."""
-
-    citation: str
-    doi: str
-    url: str
-
-
-class FoodDetail(BaseModel):
-    """What ``k2lab foods show --json`` prints."""
-
-    food_key: str
-    name: str
-    synonyms: list[str]
-    category: str
-    diet: str
-    diet_basis: str
-    origin: str
-    usda_name: str | None
-    article_label: str | None
-    main_k2_form: str | None
-    k2_total_ug_per_100g: float
-    nutrients: dict[str, NutrientOut]
-    portions: list[PortionOut]
-    sources: dict[str, CitationOut]
-
-
-@api.get("/foods/{key}", responses=_NOT_FOUND)
-def api_food(state: State, key: str) -> FoodDetail:
-    """Every nutrient of one food with each sourced value, its portions and the citations."""
-    data = food_json(find_food(state.foods, key))
-    keys = [v["source_key"] for n in data["nutrients"].values() for v in n["values"]]
-    keys += [p["source_key"] for p in data["portions"]]
-    data["sources"] = citations_json(cite(dict.fromkeys(keys)))
-    return FoodDetail.model_validate(data)
-
-
-class GramsOut(BaseModel):
-    """Grams a day: typical, and the range from the food's content range (``high`` is
-    null when the low end of the range has none of the form)."""
-
-    typical: float
-    low: float
-    high: float | None
-
-
-class PortionCount(BaseModel):
-    """How many of one portion a day."""
-
-    portion: str
-    count_typical: float
-    count_low: float
-    count_high: float | None
-
-
-class CoverOut(BaseModel):
-    """How much of a food reaches a daily target (what ``k2lab cover --json`` prints)."""
-
-    food_key: str
-    name: str
-    target_form: str
-    target_ug_per_day: float
-    grams_per_day: GramsOut
-    portions: list[PortionCount]
-
-
-@api.get("/foods/{key}/cover", responses={**_NOT_FOUND, **_BAD_INPUT})
-def api_cover(
-    state: State,
-    key: str,
-    target: Annotated[str, Query(max_length=80, description="e.g. '180 ug MK-7', '90 ug K2'.")],
-) -> CoverOut:
-    """Grams and portions of the food a day that reach ``target``."""
-    return CoverOut.model_validate(cover_json(find_food(state.foods, key), target))
