@@ -8,15 +8,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
+import httpx2 as httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from k2lab.errors import NotFoundError
 from k2lab.store import AuthSession, User
 from k2lab.web import Settings, create_app
+from k2lab.web.deps import CurrentUser
 from k2lab.web.security import LoginLimiter, check_password, check_username, safe_next
 
 PASSWORD = "correct horse battery"  # the password of conftest's accounts
@@ -270,3 +272,16 @@ def test_rules_as_functions() -> None:
     check_password("four different words", "grace")
     with pytest.raises(Exception, match="username"):
         check_password("grace is my password", "grace")
+
+
+def test_error_page_of_a_logged_in_user_names_them(accounts: Accounts, multi_app: FastAPI) -> None:
+    # Regression: the error page rendered the User row after the request's session had
+    # rolled back (DetachedInstanceError, a 500 instead of the 404 page).
+    def missing(user: CurrentUser) -> None:
+        raise NotFoundError("No such diary.")
+
+    multi_app.get("/probe/missing", include_in_schema=False)(missing)
+    c, _ = accounts("ada")
+    r = c.get("/probe/missing")
+    assert r.status_code == 404 and "No such diary." in r.text
+    assert "<span>ada</span>" in r.text and "Log out" in r.text

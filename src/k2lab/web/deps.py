@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -16,7 +17,16 @@ from k2lab.web.csrf import HEADER, SAFE_METHODS, CsrfError, csrf_token
 from k2lab.web.security import SESSION_COOKIE, LoginRequired, user_for_token
 from k2lab.web.state import AppState
 
-__all__ = ["CurrentUser", "DbSession", "State", "app_state", "current_user", "render", "session"]
+__all__ = [
+    "CurrentUser",
+    "DbSession",
+    "State",
+    "Viewer",
+    "app_state",
+    "current_user",
+    "render",
+    "session",
+]
 
 
 def app_state(request: Request) -> AppState:
@@ -58,7 +68,7 @@ def current_user(request: Request, s: DbSession) -> User:
                     f"Send the {HEADER} header with the value of the {CSRF_COOKIE} cookie.",
                     field=HEADER,
                 )
-    request.state.user = user
+    request.state.viewer = Viewer(id=user.id, username=user.username)
     return user
 
 
@@ -81,11 +91,21 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     )
 
 
-def _page_user(request: Request, state: AppState) -> User | None:
+@dataclass(frozen=True)
+class Viewer:
+    """Who the page is shown to (plain values: an error page renders after the request's
+    store session has rolled back, when the ``User`` row can no longer be read)."""
+
+    id: int
+    username: str
+
+
+def _page_user(request: Request, state: AppState) -> Viewer | None:
     """Who to show in the menu: the route's user, or (on pages open to everyone, such as
     the foods) the user of the session cookie, if any."""
-    user: User | None = getattr(request.state, "user", None)
-    if user is None and state.settings.multi_user_mode and SESSION_COOKIE in request.cookies:
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    if viewer is None and state.settings.multi_user_mode and SESSION_COOKIE in request.cookies:
         with state.store.session() as s:
             user = user_for_token(s, request.cookies[SESSION_COOKIE])
-    return user
+            viewer = Viewer(id=user.id, username=user.username) if user else None
+    return viewer
