@@ -57,6 +57,7 @@ def test_comparison_runs_in_the_pool_and_follows_the_schema(client: TestClient) 
     assert run["status"] == "queued" and run["links"]["result"].endswith(f"/{run['id']}/result")
     status = wait(client, run["id"])
     assert status["status"] == "done" and status["progress"] == 1.0, status
+    assert status["created_at"].endswith(("Z", "+00:00")), status  # RFC 3339 with a zone
     result = client.get(run["links"]["result"]).json()
     for side in ("a", "b"):
         jsonschema.validate(result[side], TRAJECTORY_SCHEMA)
@@ -135,7 +136,8 @@ def test_unknown_diary_and_run_are_404(client: TestClient) -> None:
 def test_refused_input_fails_the_run_with_its_message(client: TestClient) -> None:
     # D3 acts through the calcium system, which does not run for a dialysis patient
     run = submit(
-        client, {**SHORT, "person": {"population": "hemodialysis"}, "supplements": ["D3 25 ug daily"]}
+        client,
+        {**SHORT, "person": {"population": "hemodialysis"}, "supplements": ["D3 25 ug daily"]},
     )
     status = wait(client, run["id"])
     assert status["status"] == "failed", status

@@ -59,6 +59,7 @@ from k2lab.store.schema import SimulationRun, utcnow
 from k2lab.trajectory import Comparison
 
 __all__ = [
+    "DIARY_LABEL",
     "INTERRUPTED",
     "MAX_WEB_SAMPLES",
     "Job",
@@ -76,6 +77,8 @@ MAX_WEB_SAMPLES = 30
 #: The message of runs a stopped server left behind.
 INTERRUPTED = "The server stopped while this simulation waited or ran (interrupted); submit again."
 _ACTIVE = ("queued", "running")
+#: The label of a diary's own scenario (the comparison is labelled "… + MK-7 180 ug daily").
+DIARY_LABEL = "Diary as eaten"
 
 
 def every_h_for(hours: float) -> float | None:
@@ -121,7 +124,9 @@ class Job:
             progress(1.0)
             return a.to_dict(every_h=every)
         progress(0.5)
-        b = simulate(self.base.adding(self.add), options=self.options)
+        added = " + ".join(self.add)
+        label = f"{DIARY_LABEL} + {added}" if self.base.label == DIARY_LABEL else ""
+        b = simulate(self.base.adding(self.add, label=label), options=self.options)
         progress(1.0)
         return Comparison(a, b).to_dict(every_h=every)
 

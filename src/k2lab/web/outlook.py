@@ -34,24 +34,34 @@ from k2lab.web.outlook_charts import (
     outlook_notes,
     outlook_table,
 )
-from k2lab.web.simulations import DEFAULT_ADD, SimulationRequest, owned_run, run_label, submit
+from k2lab.web.simulations import (
+    DEFAULT_ADD,
+    MAX_ADDED,
+    MAX_ID,
+    RunId,
+    SimulationRequest,
+    owned_run,
+    run_label,
+    submit,
+)
+from k2lab.web.state import AppState
 
-__all__ = ["api", "pages"]
+__all__ = ["pages"]
 
+#: The outlook's API is the simulations API (:mod:`k2lab.web.simulations`).
 pages = APIRouter(include_in_schema=False)
-#: The outlook has no API of its own: it is the simulations API.
-api = APIRouter(prefix="/api/v1")
 
-_INTAKE_SHOWN = ("K1", "MK-4", "MK-7", "K2", "calcium", "vitamin_d")
+#: The intakes the form shows, with their names for people.
+_INTAKE_NAMES = {"K1": "K1", "MK-4": "MK-4", "MK-7": "MK-7", "K2": "K2 in all",
+                 "calcium": "calcium", "vitamin_d": "vitamin D"}  # fmt: skip
 
 
-def _diary_summary(state: Any, diary: Diary) -> dict[str, Any]:
+def _diary_summary(state: AppState, diary: Diary) -> dict[str, Any]:
     """The person, medications and mean daily intake of ``diary`` (``intake`` is ``None``
     with the reason when the diary has no entries)."""
     person = diary_person(diary)
     summary: dict[str, Any] = {
         "person": person,
-        "given": person.given(),
         "medications": diary_medications(diary),
         "intake": None,
         "why_no_intake": "",
@@ -64,7 +74,7 @@ def _diary_summary(state: Any, diary: Diary) -> dict[str, Any]:
         return summary
     result = compute_intake(diet)
     summary["days"] = len(diet.days)
-    summary["intake"] = [(k, result.mean[k]) for k in _INTAKE_SHOWN if k in result.mean]
+    summary["intake"] = [(k, result.mean[k]) for k in _INTAKE_NAMES if k in result.mean]
     return summary
 
 
@@ -85,7 +95,7 @@ def outlook_form(
     state: State,
     s: DbSession,
     user: CurrentUser,
-    diary: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    diary: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     """The form: which diary, what to add, how many years."""
     d = current_diary(s, user.id, diary)
@@ -98,6 +108,7 @@ def outlook_form(
         years=10,
         runs=_recent(s, user.id),
         run_label=run_label,
+        intake_names=_INTAKE_NAMES,
     )
 
 
@@ -107,12 +118,14 @@ def outlook_submit(
     state: State,
     s: DbSession,
     user: CurrentUser,
-    diary: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    diary: Annotated[int, Form(ge=1, le=MAX_ID)],
     add: Annotated[str, Form(max_length=200)] = "",
     years: Annotated[float, Form(ge=1, le=10)] = 10,
 ) -> Response:
     """Submit the outlook and go to its page (303)."""
     texts = [t.strip() for t in add.split(",") if t.strip()]
+    if len(texts) > MAX_ADDED:
+        raise K2LabError(f"Compare with at most {MAX_ADDED} supplements at once.", field="add")
     run, _ = submit(state, s, user, SimulationRequest(diary_id=diary, add=texts, years=years))
     return RedirectResponse(f"/outlook/{run.id}", status_code=303)
 
@@ -138,14 +151,14 @@ def _run_context(run: SimulationRun) -> dict[str, Any]:
 
 
 @pages.get("/outlook/{run_id}", response_class=HTMLResponse)
-def outlook_run(request: Request, run_id: int, s: DbSession, user: CurrentUser) -> HTMLResponse:
+def outlook_run(request: Request, run_id: RunId, s: DbSession, user: CurrentUser) -> HTMLResponse:
     """A run: its progress, or its charts and table."""
     run = owned_run(s, user, run_id)
     return render(request, "outlook_run.html", **_run_context(run))
 
 
 @pages.get("/outlook/{run_id}/status", response_class=HTMLResponse)
-def outlook_status(request: Request, run_id: int, s: DbSession, user: CurrentUser) -> Response:
+def outlook_status(request: Request, run_id: RunId, s: DbSession, user: CurrentUser) -> Response:
     """The progress fragment htmx polls; once the run is done it asks for a page refresh."""
     run = owned_run(s, user, run_id)
     response = render(request, "outlook_status.html", run=run)
@@ -156,7 +169,7 @@ def outlook_status(request: Request, run_id: int, s: DbSession, user: CurrentUse
 
 @pages.get("/outlook/{run_id}/chart/{chart_id}")
 def outlook_chart(
-    run_id: int,
+    run_id: RunId,
     chart_id: str,
     s: DbSession,
     user: CurrentUser,

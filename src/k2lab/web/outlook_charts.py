@@ -33,8 +33,11 @@ __all__ = [
     "MORE_ENDPOINTS",
     "TABLE_YEARS",
     "Evidence",
+    "TableRow",
+    "chart_by_id",
     "evidence_for",
     "outlook_charts",
+    "outlook_notes",
     "outlook_table",
     "trajectories",
 ]

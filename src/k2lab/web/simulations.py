@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -29,19 +29,24 @@ from k2lab.errors import ConflictError, K2LabError, NotFoundError, ScenarioError
 from k2lab.person import Person
 from k2lab.scenario import Horizon, Scenario
 from k2lab.simulation import SimulationOptions
+from k2lab.store.diaries import current_diary, diary_medications, diary_person, diary_to_diet
 from k2lab.store.schema import SimulationRun, User
 from k2lab.web.deps import CurrentUser, DbSession, State
-from k2lab.web.jobs import MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
+from k2lab.web.jobs import DIARY_LABEL, MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
 from k2lab.web.state import AppState
 
 __all__ = [
     "DEFAULT_ADD",
+    "MAX_ADDED",
+    "MAX_ID",
     "PersonSpec",
+    "RunId",
     "RunOut",
     "SimulationRequest",
     "api",
     "install_pool",
     "job_for",
+    "latest_result",
     "owned_run",
     "pool_of",
     "submit",
@@ -51,7 +56,12 @@ api = APIRouter(prefix="/api/v1", tags=["simulations"])
 
 #: What the outlook compares with unless told otherwise.
 DEFAULT_ADD = "MK-7 180 ug daily"
+#: Most supplements one comparison adds.
+MAX_ADDED = 10
 T = TypeVar("T")
+#: Largest id a path or body may name (ids are 32-bit in PostgreSQL).
+MAX_ID = 2**31 - 1
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id.")]
 _Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -84,11 +94,11 @@ class SimulationRequest(BaseModel):
     ``weeks`` or ``hours`` (default 10 years)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    diary_id: int | None = Field(default=None, ge=1)
+    diary_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     person: PersonSpec | None = None
     supplements: list[_Text] = Field(default_factory=list, max_length=20)
     medications: list[_Text] = Field(default_factory=list, max_length=10)
-    add: list[_Text] = Field(default_factory=list, max_length=10, examples=[[DEFAULT_ADD]])
+    add: list[_Text] = Field(default_factory=list, max_length=MAX_ADDED, examples=[[DEFAULT_ADD]])
     years: float | None = Field(default=None, examples=[10])
     weeks: float | None = None
     hours: float | None = None
@@ -186,14 +196,13 @@ def _diary_job(
     add: tuple[str, ...],
     options: SimulationOptions,
 ) -> Job:
-    from k2lab.store.diaries import current_diary, diary_medications, diary_person, diary_to_diet
-
     diary = current_diary(s, user.id, diary_id)
-    diet = diary_to_diet(diary, state.foods)
+    # A diary without entries: the person on the model's reference intakes (the page says so).
+    diet = diary_to_diet(diary, state.foods) if any(d.entries for d in diary.days) else None
     base = _named(
         "diary_id",
         lambda: Scenario(diary_person(diary), diet=diet, medications=diary_medications(diary),
-                         horizon=horizon),
+                         horizon=horizon, label=DIARY_LABEL),
     )  # fmt: skip
     return Job(base, add, options)
 
@@ -241,7 +250,12 @@ def run_label(run: SimulationRun) -> str:
     req = run.request
     label = str(req.get("base", {}).get("label", ""))
     add = req.get("add") or []
-    return f"{label} vs + {' + '.join(add)}" if add else label
+    return f"{label}, and with {' + '.join(add)}" if add else label
+
+
+def _utc(when: dt.datetime | None) -> dt.datetime | None:
+    """``when`` with its time zone (SQLite returns UTC times without one)."""
+    return when if when is None or when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def run_out(run: SimulationRun) -> RunOut:
@@ -252,8 +266,8 @@ def run_out(run: SimulationRun) -> RunOut:
         progress=round(run.progress, 4),
         error=run.error,
         label=run_label(run),
-        created_at=run.created_at,
-        finished_at=run.finished_at,
+        created_at=_utc(run.created_at) or run.created_at,
+        finished_at=_utc(run.finished_at),
         links=RunLinks(
             self=f"/api/v1/simulations/{run.id}",
             result=f"/api/v1/simulations/{run.id}/result",
@@ -273,6 +287,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status_code=202,
     responses={
         200: {"model": RunOut, "description": "An equal finished run, reused."},
+        400: {"description": "The body is not JSON."},
         503: {"description": "The queue is full; retry after the Retry-After seconds."},
         **_ERRORS,
     },
@@ -307,7 +322,7 @@ def list_simulations(
 
 
 @api.get("/simulations/{run_id}", responses=_ERRORS)
-def get_simulation(run_id: int, s: DbSession, user: CurrentUser) -> RunOut:
+def get_simulation(run_id: RunId, s: DbSession, user: CurrentUser) -> RunOut:
     """A run's status and progress."""
     return run_out(owned_run(s, user, run_id))
 
@@ -327,6 +342,18 @@ def finished_result(run: SimulationRun) -> dict[str, Any]:
     "/simulations/{run_id}/result",
     responses={409: {"description": "Not done (queued, running or failed)."}, **_ERRORS},
 )
-def get_result(run_id: int, s: DbSession, user: CurrentUser) -> dict[str, Any]:
+def get_result(run_id: RunId, s: DbSession, user: CurrentUser) -> dict[str, Any]:
     """The result: ``k2lab.trajectory/1`` JSON, or a comparison of two."""
     return finished_result(owned_run(s, user, run_id))
+
+
+def latest_result(s: Session, owner_id: int, diary_id: int) -> dict[str, Any] | None:
+    """The result of the owner's latest finished outlook of diary ``diary_id`` (for the PDF
+    report; draw it with :func:`k2lab.web.outlook_charts.outlook_charts`), or ``None``."""
+    runs = s.scalars(
+        select(SimulationRun)
+        .where(SimulationRun.owner_id == owner_id, SimulationRun.status == "done")
+        .order_by(SimulationRun.id.desc())
+        .limit(200)
+    )
+    return next((r.result for r in runs if r.request.get("diary_id") == diary_id), None)
