@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,18 +170,21 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-Shot = Callable[..., Path]
+class Shot:
+    """``shot(page, name, full_page=False)`` saves ``name.png`` in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, page: Any, name: str, *, full_page: bool = False) -> Path:
+        path = self.folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        if self.folder == SCREENSHOTS:
+            _compress(path)
+        return path
 
 
 @pytest.fixture
 def shot(screenshot_dir: Path) -> Shot:
-    """``shot(page, name, full_page=False)`` saves ``name.png`` and returns its path."""
-
-    def take(page: Any, name: str, *, full_page: bool = False) -> Path:
-        path = screenshot_dir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
-        if screenshot_dir == SCREENSHOTS:
-            _compress(path)
-        return path
-
-    return take
+    """Saves screenshots into ``screenshot_dir``."""
+    return Shot(screenshot_dir)

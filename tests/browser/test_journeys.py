@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from k2lab.foods import FoodDatabase
 from k2lab.intake import to_grams
@@ -94,10 +96,35 @@ def test_add_natto_and_gouda_to_today_shows_about_100_ug_mk7(
     shot(page, "diary-day", full_page=True)
 
     page.goto(f"/report{query}")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    mk7 = page.locator("[data-form='MK-7']").first
-    assert _number(mk7.inner_text()) == pytest.approx(expected, rel=0.01)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report: Natto and Gouda")
+    (today,) = _column(page.locator("table.intake"), "MK-7")
+    assert _number(today) == pytest.approx(expected, rel=0.01)
+    expect(page.locator("figure.chart .main-svg").first).to_be_visible()
     shot(page, "report", full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = Path(info.value.path())
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    assert "Natto and Gouda" in text.stdout and "MK-7" in text.stdout
+    png = shot.folder / "report-pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(png)], check=True)  # fmt: skip
+    assert png.with_suffix(".png").stat().st_size > 10_000
+
+
+def _column(table: Locator, header: str) -> list[str]:
+    """The body cells under the column headed ``header``."""
+    cells: list[str] = table.evaluate(
+        """(t, h) => {
+          const i = [...t.tHead.rows[0].cells].findIndex(c => c.textContent.trim() === h);
+          return i < 0 ? [] : [...t.tBodies[0].rows].map(r => r.cells[i].textContent.trim());
+        }""",
+        header,
+    )
+    assert cells, f"no column {header!r}"
+    return cells
 
 
 def test_import_cronometer_csv_and_resolve_an_ambiguous_food(page: Page, shot: Shot) -> None:
@@ -154,3 +181,28 @@ def test_ten_year_outlook_with_and_without_mk7_draws_two_curves(page: Page, shot
     expect(page.get_by_role("heading", name="Arteries and bones")).to_be_visible()
     figure.scroll_into_view_if_needed()
     shot(page, "outlook", full_page=True)
+
+
+def test_vegan_seven_day_plan_is_a_table_of_portions(
+    page: Page, db: FoodDatabase, shot: Shot
+) -> None:
+    page.goto("/plan")
+    page.get_by_label("Diet pattern").select_option("vegan")
+    page.get_by_label(re.compile(r"^Days")).fill("7")
+    # Without D3 and B12 no vegan whole-day plan meets the references (the how-to's advice).
+    page.get_by_label(re.compile(r"^Supplements")).fill("D3 15 ug, B12 25 ug")
+    page.get_by_role("button", name="Make the plan").click()
+    result = page.locator("section.plan-result")
+    expect(result.get_by_role("heading", level=2)).to_have_text("Your plan", timeout=120_000)
+    days = result.get_by_role("heading", level=3, name=re.compile(r"^Day \d"))
+    expect(days).to_have_count(7)
+    foods = result.locator("table").first.locator("tbody tr")
+    assert foods.count() >= 1
+    for row in foods.all():
+        name = row.locator("th").inner_text()
+        key = unquote((row.locator("th a").get_attribute("href") or "").rsplit("/", 1)[-1])
+        assert db.get(key).diet == "vegan", name  # a vegan plan holds vegan foods only
+        expect(row.locator("td").first).to_contain_text("×")  # portions, e.g. "1 × 1 tablespoon"
+        assert _number(row.locator("td").nth(1).inner_text()) > 0
+    result.get_by_role("heading", level=2).evaluate("h => h.scrollIntoView({block: 'start'})")
+    shot(page, "plan")  # the screen with the plan's first day (the whole week is long)
