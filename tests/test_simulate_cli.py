@@ -162,7 +162,8 @@ def test_table_notes_and_plot_location(tmp_path: Path) -> None:
     assert "dp_ucMGP_pmol_per_L" in result.stdout
     assert "bmd_lumbar_spine_change_percent" in result.stdout  # not cut at 80 columns
     assert "direct oral anticoagulant" in result.stdout
-    assert str(png) in result.stdout.replace("\n", "")
+    # the plot's location goes to stderr, so --json output stays valid JSON
+    assert str(png.resolve()) in result.stderr.replace("\n", "")
 
 
 @pytest.mark.parametrize(

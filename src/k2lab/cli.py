@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from k2lab.advice import suggestion_foods
-from k2lab.commands._common import JsonOpt, friendly, out, print_json
+from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
 from k2lab.commands.model import register as register_model
@@ -23,6 +23,7 @@ from k2lab.commands.serve import register as register_serve
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
+from k2lab.foods.build import default_database_path
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake import Diet, compute_intake, cover, load_diet, parse_target
 from k2lab.report import (
@@ -46,7 +47,19 @@ _state: dict[str, Path | None] = {"db": None}
 
 
 def _db() -> FoodDatabase:
+    if _state["db"] is None and not default_database_path().is_file():
+        err.print(
+            f"Building the food database at {default_database_path()} (first run, a few seconds)…"
+        )
     return FoodDatabase.open(_state["db"])
+
+
+def _version(value: bool) -> None:
+    if value:
+        from k2lab import __version__
+
+        out.print(f"k2lab {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -55,6 +68,10 @@ def _main(
         Path | None,
         typer.Option(help="Food database file (default: built cache; env K2LAB_FOOD_DB)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     _state["db"] = db
 

@@ -17,6 +17,8 @@ from .conftest import ROOT
 
 #: Commands that need the official FoodData Central download (not shipped, not in CI).
 NEEDS_DOWNLOAD = ("db import-fdc", "--db fdc.sqlite")
+#: Commands that serve until stopped (the web app has its own tests).
+SERVES = ("k2lab serve",)
 
 
 def readme_commands() -> list[str]:
@@ -26,7 +28,7 @@ def readme_commands() -> list[str]:
         line.strip()
         for block in blocks
         for line in block.splitlines()
-        if line.startswith("k2lab ") and not any(n in line for n in NEEDS_DOWNLOAD)
+        if line.startswith("k2lab ") and not any(n in line for n in (*NEEDS_DOWNLOAD, *SERVES))
     ]
 
 

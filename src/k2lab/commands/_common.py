@@ -49,8 +49,32 @@ def pyplot() -> Any:
     return plt
 
 
+#: File types a plot may be written as (by the file name's suffix).
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_plot_path(path: Path | None) -> None:
+    """Refuse, before any work, a plot path that is a folder or has no image suffix."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise K2LabError(
+            f"--plot '{path}' is a folder; give a file name such as {path / 'plot.png'}.",
+            field="plot",
+        )
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise K2LabError(
+            f"--plot '{path}': a plot is written as {', '.join(PLOT_SUFFIXES)}; "
+            f"e.g. {path.with_suffix('.png')}.",
+            field="plot",
+        )
+    if not path.parent.is_dir():
+        raise K2LabError(f"--plot '{path}': the folder {path.parent} does not exist.", field="plot")
+
+
 def save_figure(fig: Any, path: Path, dpi: int) -> None:
     """Write ``fig`` to ``path`` (an unwritable path is a K2LabError) and close it."""
+    check_plot_path(path)
     try:
         fig.savefig(path, dpi=dpi)
     except OSError as exc:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
 from k2lab.data.citations import cite
-from k2lab.errors import K2LabError
+from k2lab.errors import DataError, K2LabError
 from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS
@@ -86,7 +86,9 @@ def register(
             )
             return
         table = Table(title=f"Foods matching '{text}'" if text else "Foods")
-        for col in ("key", "name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
+        # Keys are never cut (they are what `foods show` takes); names wrap instead.
+        table.add_column("key", no_wrap=True, min_width=max((len(f.key) for f in found), default=3))
+        for col in ("name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
             table.add_column(col)
         for f in found:
             table.add_row(
@@ -193,6 +195,11 @@ def register(
     ) -> None:
         """Build a database from the official FoodData Central CSV download (plus shipped data)."""
         foods = list(read_fdc_csv(folder))
+        if not foods:
+            raise DataError(
+                f"{folder}: the CSV files hold no foods with vitamin K values; point to the "
+                "unzipped FoodData Central download (food.csv, food_nutrient.csv, nutrient.csv)."
+            )
         build_database(output, foods)
         if as_json:
             print_json({"path": str(output), "usda_foods_imported": len(foods)})

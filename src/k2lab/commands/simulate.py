@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from k2lab.advice import DISCLAIMER
-from k2lab.commands._common import JsonOpt, friendly, out, print_json, pyplot, save_figure
+from k2lab.commands._common import (
+    JsonOpt,
+    check_plot_path,
+    err,
+    friendly,
+    out,
+    print_json,
+    pyplot,
+    save_figure,
+)
 from k2lab.errors import ScenarioError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake.diet import load_diet
@@ -295,6 +304,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         """
         from k2lab.simulation import SimulationOptions, compare, simulate
 
+        check_plot_path(plot)
         loaded = load_diet(diet, db_factory()) if diet is not None else None
         fields: dict[str, Any] = {}
         if loaded is not None:
@@ -325,6 +335,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             c = compare(scenario, compare_with, options=options)
             if plot is not None:
                 plot_trajectories([c.a, c.b], plot)
+                err.print(f"plot written to {plot.resolve()}")
             if as_json:
                 print_json(c.to_dict(every_h=every))
                 return
@@ -334,10 +345,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             t = simulate(scenario, options=options)
             if plot is not None:
                 plot_trajectories([t], plot)
+                err.print(f"plot written to {plot.resolve()}")
             if as_json:
                 print_json(t.to_dict(every_h=every))
                 return
             _print_one(t)
             _print_notes([t])
-        if plot is not None:
-            out.print(f"- plot written to {plot}")

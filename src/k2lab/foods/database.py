@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from k2lab.errors import DataError, K2LabError, UnknownFoodError
 from k2lab.foods.build import SCHEMA_VERSION, build_database, default_database_path
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, diet_allows
+from k2lab.vocab import normalise_vitamer
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,21 @@ def normalise(text: str) -> str:
 RankBy = Literal["relevance", "k2_per_100g", "k2_per_portion"]
 
 
+def _vitamer(text: str) -> str:
+    """``"k2"`` -> ``"K2"``, ``"mk-7"``/``"mk7"`` -> ``"MK-7"``; unknown names are an error."""
+    if text.strip().upper() == "K2":
+        return "K2"
+    try:
+        name = normalise_vitamer(text)
+    except K2LabError:
+        name = ""
+    if name not in NUTRIENTS:
+        raise K2LabError(
+            f"Unknown vitamer '{text}'. Use K1, K2 or MK-4 ... MK-10.", field="vitamer"
+        )
+    return name
+
+
 class FoodDatabase:
     """The embedded SQLite food database (read-only).
 
@@ -132,15 +148,21 @@ class FoodDatabase:
         if not path.is_file():
             raise DataError(f"No food database at {path}. Build it with `k2lab db build`.")
         self.path = path
-        self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        version = self._con.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'"
-        ).fetchone()
-        if version is None or int(version[0]) != SCHEMA_VERSION:
-            raise DataError(f"{path} was built by another k2lab version; run `k2lab db build`.")
-        rows = self._con.execute(
-            "SELECT food_key, name, synonyms, category, diet, origin FROM foods"
-        ).fetchall()
+        try:
+            self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            version = self._con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+            if version is None or int(version[0]) != SCHEMA_VERSION:
+                raise DataError(f"{path} was built by another k2lab version; run `k2lab db build`.")
+            rows = self._con.execute(
+                "SELECT food_key, name, synonyms, category, diet, origin FROM foods"
+            ).fetchall()
+        except (sqlite3.Error, ValueError) as exc:
+            raise DataError(
+                f"'{path}' is not a readable k2lab food database ({exc}). Rebuild it with "
+                f"`k2lab db build --path {path}`, or leave out --db to use the default one."
+            ) from exc
         self._keys = [r[0] for r in rows]
         self._index = {r[0]: i for i, r in enumerate(rows)}
         self._meta = rows
@@ -261,13 +283,18 @@ class FoodDatabase:
         Raises :class:`UnknownFoodError` with the closest matches otherwise: a diet file
         never silently gets a different food than the one written.
         """
+        food = self.find(name)
+        if food is None:
+            raise UnknownFoodError(name, self.suggest(name))
+        return food
+
+    def find(self, name: str) -> Food | None:
+        """Like :meth:`resolve`, but ``None`` for no match (and no costly suggestions)."""
         text = name.strip()
         if text in self._index:
             return self.get(text)
         owner = self._exact.get(normalise(text))
-        if owner is None:
-            raise UnknownFoodError(name, self.suggest(name))
-        return self.get(self._keys[owner])
+        return None if owner is None else self.get(self._keys[owner])
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """Names of the foods closest to ``text``, best first."""
@@ -288,10 +315,23 @@ class FoodDatabase:
         ``vitamer`` keeps foods with a value above zero for that form (``"K2"`` = any
         menaquinone). ``rank_by`` orders by match quality or by K2 per 100 g / per portion.
         """
-        if diet is not None and diet not in DIET_PATTERNS:
-            raise K2LabError(f"Unknown diet '{diet}'. Use one of: {', '.join(DIET_PATTERNS)}.")
-        if vitamer is not None and vitamer != "K2" and vitamer not in NUTRIENTS:
-            raise K2LabError(f"Unknown vitamer '{vitamer}'. Use K1, K2 or MK-4 ... MK-10.")
+        if diet is not None:
+            diet = diet.strip().lower()
+            if diet not in DIET_PATTERNS:
+                raise K2LabError(
+                    f"Unknown diet '{diet}'. Use one of: {', '.join(DIET_PATTERNS)}.", field="diet"
+                )
+        if vitamer is not None:
+            vitamer = _vitamer(vitamer)
+        if category is not None:
+            category = category.strip().lower()
+            if category not in self.categories:
+                close = process.extract(category, self.categories, limit=3)
+                raise K2LabError(
+                    f"Unknown category '{category}'. Closest: "
+                    f"{', '.join(c for c, *_ in close)} (`k2lab foods stats` lists them all).",
+                    field="category",
+                )
         if limit <= 0:
             raise K2LabError("limit must be a positive number of foods.")
         candidates = self._candidates(text)
@@ -315,6 +355,11 @@ class FoodDatabase:
         elif rank_by == "k2_per_portion":
             out.sort(key=lambda sf: -sf[1].k2_per_100g() * sf[1].typical_portion_grams / 100)
         return [f for _, f in out[:limit]]
+
+    @cached_property
+    def categories(self) -> list[str]:
+        """Every food category, sorted."""
+        return sorted({row[3] for row in self._meta})
 
     def _candidates(self, text: str) -> list[tuple[float, int]]:
         query = normalise(text)

@@ -173,9 +173,26 @@ def read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
     """Yield foods from an official FoodData Central CSV download (the unzipped folder).
 
     Needs ``food.csv``, ``food_nutrient.csv``; uses ``food_category.csv`` and
-    ``food_portion.csv`` (+ ``measure_unit.csv``) when present.
+    ``food_portion.csv`` (+ ``measure_unit.csv``) when present. Files that are not UTF-8 CSV
+    with FoodData Central's columns are a :class:`DataError`.
     """
-    folder = Path(folder)
+    try:
+        yield from _read_fdc_csv(Path(folder))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(
+            f"{folder}: a file is not UTF-8 CSV ({exc}). Use the unzipped FoodData Central "
+            "CSV download as it comes."
+        ) from exc
+    except KeyError as exc:
+        raise DataError(
+            f"{folder}: a file lacks the FoodData Central column {exc}. Use the unzipped "
+            "FoodData Central CSV download as it comes."
+        ) from exc
+    except OSError as exc:
+        raise DataError(f"{folder}: cannot read ({exc.strerror}).") from exc
+
+
+def _read_fdc_csv(folder: Path) -> Iterator[UsdaFood]:
     for name in ("food.csv", "food_nutrient.csv"):
         if not (folder / name).is_file():
             raise DataError(

@@ -62,21 +62,41 @@ class Diet:
     warnings: tuple[str, ...] = field(default=())
 
 
+#: Largest diet or diary file read (bytes): ten years of a detailed diary fit in far less.
+MAX_DIET_BYTES = 5_000_000
+#: Most rows of a CSV diary (ten years at 25 lines a day).
+MAX_DIARY_ROWS = 100_000
+
+
 def load_diet(path: Path, db: FoodDatabase) -> Diet:
-    """Read a ``.toml`` diet or a ``.csv`` diary; resolve foods and amounts against ``db``."""
+    """Read a ``.toml`` diet or a ``.csv`` diary; resolve foods and amounts against ``db``.
+
+    Only regular files up to :data:`MAX_DIET_BYTES` are read (a device or a pipe is refused
+    before reading); UTF-8 with or without a byte-order mark.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".toml", ".csv"}:
+        raise DietFileError(f"{path}: unknown diet file type '{suffix}'. Use .toml or .csv.")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DietFileError(f"No diet file at {path}.") from exc
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file"
+            raise DietFileError(
+                f"No diet file at {path}." if not path.exists() else f"{path} is {what}."
+            )
+        if path.stat().st_size > MAX_DIET_BYTES:
+            raise DietFileError(
+                f"{path} is {path.stat().st_size:,} bytes; diet files are read up to "
+                f"{MAX_DIET_BYTES:,} bytes. Split it into several files."
+            )
+        with path.open("rb") as f:
+            raw = f.read(MAX_DIET_BYTES + 1)
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DietFileError(f"Cannot read {path}: {exc}. Diet files are UTF-8 text.") from exc
-    suffix = path.suffix.lower()
     if suffix == ".toml":
         return parse_toml_diet(text, db, name=str(path))
-    if suffix == ".csv":
-        return parse_csv_diary(text, db, name=str(path))
-    raise DietFileError(f"{path}: unknown diet file type '{suffix}'. Use .toml or .csv.")
+    return parse_csv_diary(text, db, name=str(path))
 
 
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
@@ -93,9 +113,11 @@ def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
 def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> Diet:
     """Parse the TOML diet format (see module docstring)."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise DietFileError(f"{name}: not valid TOML: {exc}.") from exc
+    except RecursionError as exc:
+        raise DietFileError(f"{name}: nested too deeply to be a diet file.") from exc
     unknown = set(data) - {"person", "day"}
     if unknown:
         raise DietFileError(
@@ -120,6 +142,7 @@ def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> 
         raise DietFileError(f"{name}: no [[day]] tables. Add at least one [[day]] with foods.")
     days = []
     counts: dict[str, int] = {}
+    seen: dict[str, FoodEntry] = {}
     for d, day in enumerate(days_data, start=1):
         where = f"{name}, day {d}"
         if not isinstance(day, dict):
@@ -132,24 +155,38 @@ def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> 
         foods = []
         for i, item in enumerate(day.get("foods", []), start=1):
             needle = _needle(item)
-            line = _line_of(text, needle, counts.get(needle, 0)) if needle else None
-            counts[needle] = counts.get(needle, 0) + 1
-            at = f"{where}, food {i}" + (f" (line {line})" if line else "")
-            foods.append(_food_entry(item, db, at))
+            occurrence = counts.get(needle, 0)
+            counts[needle] = occurrence + 1
+            at = f"{where}, food {i}"
+            try:
+                foods.append(_food_entry(item, db, at, seen))
+            except DietFileError as exc:  # the line is looked up only for an error
+                line = _line_of(text, needle, occurrence) if needle else None
+                raise _at_line(exc, at, line) from exc.__cause__
         supplements = []
         for i, item in enumerate(day.get("supplements", []), start=1):
-            line = _line_of(text, str(item)) if isinstance(item, str) else None
-            at = f"{where}, supplement {i}" + (f" (line {line})" if line else "")
-            if not isinstance(item, str):
-                raise DietFileError(f"{at}: a supplement is a string like 'MK-7 180 ug'.")
+            at = f"{where}, supplement {i}"
             try:
-                supplements.append(parse_supplement(item))
-            except K2LabError as exc:
-                raise DietFileError(f"{at}: {exc}") from exc
+                if not isinstance(item, str):
+                    raise DietFileError(f"{at}: a supplement is a string like 'MK-7 180 ug'.")
+                try:
+                    supplements.append(parse_supplement(item))
+                except K2LabError as exc:
+                    raise DietFileError(f"{at}: {exc}") from exc
+            except DietFileError as exc:
+                line = _line_of(text, str(item)) if isinstance(item, str) else None
+                raise _at_line(exc, at, line) from exc.__cause__
         if not foods and not supplements:
             raise DietFileError(f"{where}: the day has no foods and no supplements.")
         days.append(Day(str(day.get("label", f"day {d}")), tuple(foods), tuple(supplements)))
     return Diet(person, tuple(days), name, typical_day=len(days) == 1)
+
+
+def _at_line(exc: DietFileError, at: str, line: int | None) -> DietFileError:
+    """``exc`` with ``(line N)`` after its location ``at``."""
+    if line is None or not exc.message.startswith(at):
+        return exc
+    return DietFileError(f"{at} (line {line}){exc.message[len(at) :]}")
 
 
 def _needle(item: Any) -> str:
@@ -158,7 +195,21 @@ def _needle(item: Any) -> str:
     return f'"{item}"' if isinstance(item, str) else ""
 
 
-def _food_entry(item: Any, db: FoodDatabase, at: str) -> FoodEntry:
+def _food_entry(
+    item: Any, db: FoodDatabase, at: str, seen: dict[str, FoodEntry] | None = None
+) -> FoodEntry:
+    """The entry for ``item``; ``seen`` caches entries by their text, so a diet that repeats
+    a phrase resolves it once."""
+    key = repr(item) if isinstance(item, str | dict) else ""
+    if seen is not None and key in seen:
+        return seen[key]
+    entry = _new_food_entry(item, db, at)
+    if seen is not None and key:
+        seen[key] = entry
+    return entry
+
+
+def _new_food_entry(item: Any, db: FoodDatabase, at: str) -> FoodEntry:
     if isinstance(item, str):
         food, amount = _split_phrase(item, db, at)
     elif isinstance(item, dict):
@@ -192,17 +243,23 @@ def _split_phrase(phrase: str, db: FoodDatabase, at: str) -> tuple[Food, str]:
     """'1 tbsp natto' -> (natto, '1 tbsp'): the longest trailing words that name a food."""
     words = phrase.split()
     for cut in range(1, len(words)):
-        try:
-            return db.resolve(" ".join(words[cut:])), " ".join(words[:cut])
-        except UnknownFoodError:
-            continue
+        food = db.find(" ".join(words[cut:]))
+        if food is not None:
+            return food, " ".join(words[:cut])
     tail = " ".join(words[2:]) or phrase
     raise DietFileError(f"{at}: {UnknownFoodError(tail, db.suggest(tail))}")
 
 
 def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> Diet:
     """Parse a CSV diary (see module docstring). Days keep the order of first appearance."""
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_csv(text, db, name)
+    except csv.Error as exc:
+        raise DietFileError(f"{name}: not a readable CSV diary ({exc}).") from exc
+
+
+def _parse_csv(text: str, db: FoodDatabase, name: str) -> Diet:
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     header = reader.fieldnames or []
     missing = [c for c in ("day", "food", "amount") if c not in header]
     if missing:
@@ -215,8 +272,13 @@ def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> 
         raise DietFileError(f"{name}, line 1: duplicate column(s) {sorted(dupes)}.")
     foods: dict[str, list[FoodEntry]] = {}
     supplements: dict[str, list[Supplement]] = {}
-    for row in reader:
+    seen: dict[str, FoodEntry] = {}
+    for n, row in enumerate(reader, start=1):
         line = reader.line_num
+        if n > MAX_DIARY_ROWS:
+            raise DietFileError(
+                f"{name}: more than {MAX_DIARY_ROWS:,} rows; split the diary into several files."
+            )
         if None in row or any(v is None for v in row.values()):
             raise DietFileError(
                 f"{name}, line {line}: wrong number of fields (expected {len(header)})."
@@ -234,7 +296,8 @@ def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> 
                 raise DietFileError(f"{name}, line {line}, field 'amount': {exc}") from exc
         elif kind == "food":
             at = f"{name}, line {line}"
-            foods[day].append(_food_entry({"food": row["food"], "amount": row["amount"]}, db, at))
+            item = {"food": row["food"], "amount": row["amount"]}
+            foods[day].append(_food_entry(item, db, at, seen))
         else:
             raise DietFileError(
                 f"{name}, line {line}, field 'kind': '{kind}' is not 'food' or 'supplement'."
