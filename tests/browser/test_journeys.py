@@ -34,6 +34,7 @@ def test_search_nato_finds_natto_and_its_page_shows_every_vitamer(
     page.get_by_label("Food name").fill("nato")  # as typed: htmx searches as you type
     first = page.locator("#food-results tbody tr").first.get_by_role("link")
     expect(first).to_have_text(re.compile(r"^Natto\b"))
+    expect(first).to_have_attribute("href", "/foods/natto")  # k2lab's natto, with its MK-7
     assert "q=nato" in page.url  # the search is in the address bar (hx-push-url)
     shot(page, "foods-search")
 
@@ -48,6 +49,8 @@ def test_search_nato_finds_natto_and_its_page_shows_every_vitamer(
         assert summary is not None
         row = table.locator("tbody tr", has=page.locator(f"th:text-is('{vitamer}')"))
         expect(row).to_have_count(1)
+        low, high = row.locator("td").nth(1).inner_text().split("–")  # the range
+        assert (_number(low), _number(high)) == pytest.approx((summary.low, summary.high), 0.01)
         expect(row.locator("td").nth(2)).to_have_text(summary.evidence)  # the evidence tier
         for value in summary.values:
             expect(row).to_contain_text(value.source_key)
@@ -93,7 +96,7 @@ def test_add_natto_and_gouda_to_today_shows_about_100_ug_mk7(
     assert 80 < expected < 120  # "about 100 µg": one tablespoon of natto
     cell = page.locator("table.day-totals td[data-form='MK-7']")
     assert _number(cell.inner_text()) == pytest.approx(expected, rel=0.01)
-    shot(page, "diary-day", full_page=True)
+    shot(page, "diary-day")
 
     page.goto(f"/report{query}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Report: Natto and Gouda")
@@ -179,8 +182,11 @@ def test_ten_year_outlook_with_and_without_mk7_draws_two_curves(page: Page, shot
     assert ys[0] != ys[1]  # the supplement changes the curve
     expect(figure.locator(".scatterlayer .trace .js-line")).to_have_count(len(names))
     expect(page.get_by_role("heading", name="Arteries and bones")).to_be_visible()
-    figure.scroll_into_view_if_needed()
     shot(page, "outlook", full_page=True)
+    page.get_by_role("heading", name="Arteries and bones").evaluate(
+        "h => h.scrollIntoView({block: 'start'})"
+    )
+    shot(page, "outlook-charts")
 
 
 def test_vegan_seven_day_plan_is_a_table_of_portions(
