@@ -4,15 +4,18 @@ Run with ``make bench-web`` or ``python benchmarks/bench_web.py [--requests N] [
 (not part of the test run). It starts ``k2lab serve --load-examples`` (uvicorn, one
 process, as ``make run`` does) on a free port of 127.0.0.1 with a fresh SQLite store, then
 for each number of users sends a fixed number of requests per route from that many
-concurrent clients (asyncio + httpx, one connection each) and reports p50, p95 and p99 in
+concurrent clients (asyncio + httpx, one connection each; "saturated": each sends its next
+request as soon as the last is answered) and reports p50, p95 and p99 in
 ms, the error count (any status other than the one expected, or a failed connection) and
 each route's p95 as a multiple of the baseline's, ``GET /api/v1/health``, measured in the
 same run at the same concurrency (the clients share the machine's cores with the server,
 so absolute figures include their own cost; the ratio says what a route adds).
 
 Routes: the report page, the food search page and API, and a diary write (an entry POSTed
-through the API). Last, a ten-year simulation is submitted and the report page is measured
-again while it runs: it must be queued (202 at once) and page loads must stay fast.
+through the API). Then the same 50 users "paced": each pauses a random think time (mean
+1 s) between requests, as a person reading the page does. Last, three ten-year outlooks
+are submitted at once and the report page is measured for as long as any is queued or
+running: they must be queued (202 at once) and page loads must stay fast.
 
 Goal (issue 10): p95 < 300 ms for reads at 50 users on the 2-core development machine.
 """
