@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: run report test lint typecheck unit bench db docs docs-gen clean
+.PHONY: run report test lint typecheck unit bench bench-web db docs docs-gen clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_exposure.py
 	$(BIN)/python benchmarks/population_vs_roadrunner.py
 	$(BIN)/python benchmarks/bench_plan.py
+
+# Page and API latency (p50/p95/p99) under 1, 10 and 50 users against `k2lab serve`.
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache

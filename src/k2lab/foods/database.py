@@ -137,7 +137,12 @@ def _vitamer(text: str) -> str:
 
 
 class FoodDatabase:
-    """The embedded SQLite food database (read-only)."""
+    """The embedded SQLite food database (read-only).
+
+    One instance may be shared between threads (a web server's pool): its connection is
+    read-only and Python's SQLite is built serialized (``sqlite3.threadsafety == 3``;
+    tests/web/test_foods.py checks both).
+    """
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
