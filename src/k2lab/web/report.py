@@ -91,9 +91,9 @@ def report_view(
 ) -> ReportView:
     """The report of the owner's diary (errors: NotFoundError for a diary not theirs; a
     K2LabError naming ``date`` when the range has no entry, ``start`` for a reversed range)."""
+    diary = current_diary(s, owner_id, diary_id)
     if start is not None and end is not None and end < start:
         raise K2LabError(f"The start ({start}) is after the end ({end}).", field="start")
-    diary = current_diary(s, owner_id, diary_id)
     diet = diary_to_diet(diary, foods, start=start, end=end)
     target = parse_target(diary.target)
     report = build_report(
@@ -293,13 +293,13 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such diary of yours."},
     422: {"description": "Bad dates, or no entry in the range (`loc` names the field)."},
 }
-Day = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD (inclusive).")]
+Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (inclusive).")]
 
 
 def _api_view(
-    s: Session, state: Any, user_id: int, diary_id: int, start: str | None, end: str | None
+    s: Session, state: Any, user_id: int, diary_id: int, start: dt.date | None, end: dt.date | None
 ) -> ReportView:
-    return report_view(s, state.foods, user_id, diary_id, parse_date(start, "start"), parse_date(end, "end"))  # fmt: skip
+    return report_view(s, state.foods, user_id, diary_id, start, end)
 
 
 @api.get("/diaries/{diary_id}/report", responses=_RESPONSES)
