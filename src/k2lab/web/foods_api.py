@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from k2lab.data.citations import cite
 from k2lab.report import citations_json, food_json
 from k2lab.web.deps import State
-from k2lab.web.foods import MAX_MATCHES, FoodPage, cover_json, find_food, food_summary, search
+from k2lab.web.foods import MAX_MATCHES, FoodPage, cover_for, find_food, food_summary, search
 
 __all__ = ["api"]
 
@@ -160,4 +160,4 @@ def api_cover(
     target: Annotated[str, Query(max_length=80, description="e.g. '180 ug MK-7', '90 ug K2'.")],
 ) -> CoverOut:
     """Grams and portions of the food a day that reach ``target``."""
-    return CoverOut.model_validate(cover_json(find_food(state.foods, key), target))
+    return CoverOut.model_validate(cover_for(find_food(state.foods, key), target))
