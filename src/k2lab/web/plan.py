@@ -10,6 +10,11 @@ each solve at :data:`SOLVE_LIMIT_S` seconds so an answer comes in seconds, and r
 
 An infeasible plan is an answer, not an error: 200 with ``status: "infeasible"`` and the
 ``diagnosis`` (the CLI prints the same and exits 2).
+
+Example
+-------
+>>> PlanRequest(pattern="vegan", days=2).target
+'90 ug K2'
 """
 
 from __future__ import annotations

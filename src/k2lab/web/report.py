@@ -7,6 +7,11 @@ Everything is computed as the CLI's ``report`` command does (:func:`build_report
 :func:`compute_intake` of the diary's days, :func:`report_profile` with the diary's
 medications), for ``?diary=ID`` (default: the user's first diary) and ``?start=&end=``
 (default: every day).
+
+Example
+-------
+>>> parse_date("2026-12-01", "start"), parse_date("", "end")
+(datetime.date(2026, 12, 1), None)
 """
 
 from __future__ import annotations
