@@ -265,3 +265,28 @@ def test_recipes_expand_by_the_serving(store: Store, owner: int, db: FoodDatabas
         with pytest.raises(K2LabError) as err:
             create_recipe(s, owner, db, name="Natto bowl", items=[("egg", "1 large egg")])
         assert err.value.field == "name"
+
+
+def test_cronometer_units_fall_back_to_a_weight_and_bad_rows_name_the_line(
+    db: FoodDatabase,
+) -> None:
+    from k2lab.store.cronometer import plan_import, read_servings
+
+    text = (
+        "\ufeffDay,Group,Food Name,Amount,Weight (g)\n"
+        "2026-03-02,Breakfast,Kefir,1.00 serving,240\n"
+        "2026-03-02,Snacks,Natto,1 serving (28 g),\n"
+        "2026-03-02,Dinner,Kefir,1.00 glug,\n"
+    )
+    plan = plan_import(read_servings(text), db)
+    assert [(i.meal, i.grams) for i in plan.items] == [("breakfast", 240.0), ("snack", 28.0)]
+    assert [(u.name, u.unit) for u in plan.unit_questions] == [("Kefir", "glug")]
+    plan = plan_import(read_servings(text), db, grams_per_unit={"Kefir|glug": 15.0})
+    assert plan.ready and plan.items[-1].grams == 15.0
+    for bad, where in [("Day,Food Name,Amount\nmonday,Natto,1 tbsp\n", "line 2"),
+                       ("Day,Food Name,Amount\n2026-03-02,,1 tbsp\n", "line 2"),
+                       ("Day,Food,Amount\n2026-03-02,Natto,1 tbsp\n", "Food Name"),
+                       ("Day,Food Name,Amount\n", "no rows")]:  # fmt: skip
+        with pytest.raises(K2LabError, match=where) as err:
+            read_servings(bad)
+        assert err.value.field == "file"

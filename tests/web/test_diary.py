@@ -183,7 +183,7 @@ def test_api_diaries_crud_with_etags(client: TestClient) -> None:
     r = client.patch(f"/api/v1/diaries/{diary_id}", json={"name": "x"}, headers={"If-Match": '"1"'})
     assert r.status_code == 409 and r.json()["current_version"] == 2
     r = client.patch(f"/api/v1/diaries/{diary_id}", json={"name": "x"}, headers={"If-Match": "v1"})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "If-Match"]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["header", "If-Match"]
     for body, field in [({"name": "A", "person": {"age": -1}}, "age"),
                         ({"name": "A", "target": "much"}, "target"),
                         ({"name": "A", "medications": ["x"]}, "medications"),
@@ -265,3 +265,17 @@ def test_another_users_records_are_not_found(client: TestClient) -> None:
     assert client.delete(f"/api/v1/diaries/{their_id}").status_code == 404
     assert client.get(f"/diary?diary={their_id}").status_code == 404
     assert re.search("Bob", client.get("/diary").text) is None
+
+
+def test_regression_huge_ids_and_lax_dates_are_refused_not_500(client: TestClient) -> None:
+    diary_id = client.post("/api/v1/diaries", json={"name": "D"}).json()["id"]
+    for url in (
+        "/api/v1/diaries/9223372036854775808",
+        "/api/v1/diaries/9223372036854775808/export",
+        f"/api/v1/diaries/{diary_id}/days/0",
+        f"/api/v1/diaries/{diary_id}/days/20260302",
+    ):
+        assert client.get(url).status_code == 422, url  # fmt: skip
+    r = client.post(f"/api/v1/diaries/{diary_id}/days/2026-03-02/entries",
+                    json={"kind": "recipe", "recipe_id": 2**40})  # fmt: skip
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "recipe_id"

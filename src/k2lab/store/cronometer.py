@@ -10,7 +10,8 @@ Each distinct food name is matched once: a name that is exactly a k2lab food's n
 synonym (whole, or before a comma followed only by "raw", "fresh", "plain" ...) is confident; any
 other name (e.g. "Salmon, Atlantic, Wild, Raw") is a question with the fuzzy search's closest foods as candidates. An amount
 whose unit the chosen food has no weight for is a question too (grams per unit), unless the
-amount carries its weight ("1 serving (28 g)"). :func:`plan_import` answers with the items
+amount carries its weight ("1 serving (28 g)") or the export has a weight column
+("Weight (g)"). :func:`plan_import` answers with the items
 to write, or with the questions still open; nothing is written until none is.
 
 Example
@@ -62,6 +63,7 @@ class ServingRow:
     meal: str
     name: str
     amount: str
+    grams: float | None = None  # a weight column, when the export has one
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def read_servings(text: str, *, name: str = "servings.csv") -> list[ServingRow]:
     food_col = _column(header, "food name")
     amount_col = _column(header, "amount")
     group_col = _column(header, "group", "meal")
+    grams_col = _column(header, "weight (g)", "grams", "amount (g)")
     missing = [n for n, c in (("Day", day_col), ("Food Name", food_col), ("Amount", amount_col))
                if c is None]  # fmt: skip
     if missing:
@@ -147,10 +150,19 @@ def read_servings(text: str, *, name: str = "servings.csv") -> list[ServingRow]:
                 field="file",
             )
         group = (row.get(group_col) or "").strip().lower() if group_col else ""
-        rows.append(ServingRow(line, date, _MEALS.get(group, ""), food[:200], amount[:120]))
+        grams = _number(row.get(grams_col)) if grams_col else None
+        rows.append(ServingRow(line, date, _MEALS.get(group, ""), food[:200], amount[:120], grams))
     if not rows:
         raise K2LabError(f"{name}: no rows after the header.", field="file")
     return rows
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_GRAMS_PER_ENTRY else None
 
 
 def _confident(foods: FoodDatabase, name: str) -> Food | None:
@@ -188,8 +200,9 @@ def _grams(
         count, unit = 1.0, amount
     if hint and hint.start() > 0:
         grams = float(hint.group(1))
-        unit = amount[: hint.start()].strip()
         return f"{grams:g} g", grams
+    if row.grams is not None:
+        return f"{row.grams:g} g", row.grams
     given = per_unit.get(unit_key(row.name, unit))
     if given is not None and count > 0:
         grams = count * given

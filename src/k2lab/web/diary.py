@@ -1,6 +1,6 @@
 """The diary pages: the days of a diary, one day by meal with its totals by form, adding a
 food (autocomplete and portions by htmx), a recipe or a supplement, editing, deleting and
-copying; the diary's settings (person, target, medications).
+copying (the settings page is :mod:`k2lab.web.diary_settings`, mounted here).
 
 Every form posts and redirects (303) back; bad input re-renders the page with the message
 next to the field and everything typed kept (status 422, or 409 when the day changed
@@ -10,7 +10,7 @@ elsewhere). ``api`` is the JSON API of :mod:`k2lab.web.diary_api`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,33 +18,29 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from k2lab.errors import ConflictError, K2LabError, NotFoundError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.intake.portions import parse_amount_text
-from k2lab.person import PRESETS, SEXES, SUN_LEVELS
 from k2lab.store import Diary
 from k2lab.store import days as store_days
-from k2lab.store.diaries import (
-    PERSON_FIELDS,
-    create_diary,
-    current_diary,
-    list_diaries,
-    update_diary,
-)
+from k2lab.store.diaries import current_diary, list_diaries
 from k2lab.store.recipes import list_recipes
-from k2lab.vocab import MEDICATIONS
+from k2lab.web import diary_settings
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_api import api
-from k2lab.web.diary_models import FORMS, day_totals, open_diary
+from k2lab.web.diary_models import (
+    FORMS,
+    DiaryQuery,
+    Id,
+    day_totals,
+    form_version,
+    open_diary,
+    read_form,
+)
 
 __all__ = ["api", "pages"]
 
 pages = APIRouter(include_in_schema=False)
+pages.include_router(diary_settings.pages)  # before /diary/{date}: "settings" is not a date
 
-DiaryQuery = Annotated[int | None, Query(alias="diary", ge=1)]
 MEAL_LABELS = {"breakfast": "Breakfast", "lunch": "Lunch", "dinner": "Dinner", "snack": "Snack"}
-_NUMBER_FIELDS = {
-    "age", "menopause_age", "weight_kg", "egfr_ml_per_min", "calcification_au",
-    "calcium_food_mg_per_day", "vitamin_d_food_ug_per_day",
-}  # fmt: skip
-_FLAGS = ("pregnant", "lactating", "dialysis")
 
 
 def _day_url(diary: Diary, date: dt.date) -> str:
@@ -151,103 +147,6 @@ def go(
     return RedirectResponse(_day_url(diary, date), status_code=303)
 
 
-@pages.get("/diary/settings", response_class=HTMLResponse)
-def settings_page(
-    request: Request, s: DbSession, user: CurrentUser, diary_id: DiaryQuery = None
-) -> HTMLResponse:
-    """Who the diary is for: age, sex, population, target, medications."""
-    diary = open_diary(s, user.id, diary_id)
-    values = {k: "" if v is None else str(v) for k, v in (diary.person or {}).items()}
-    values["target"] = diary.target
-    values["medications"] = ", ".join(diary.medications or ())
-    values["name"] = diary.name
-    return _settings(request, diary, values, {})
-
-
-def _settings(
-    request: Request,
-    diary: Diary,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "diary_settings.html",
-        status_code=status_code,
-        diary=diary,
-        values=values,
-        errors=errors,
-        presets=list(PRESETS),
-        sexes=SEXES,
-        sun_levels=SUN_LEVELS,
-        medications=list(MEDICATIONS),
-    )
-
-
-def _person_from_form(form: dict[str, str]) -> dict[str, Any]:
-    person: dict[str, Any] = {}
-    for key in PERSON_FIELDS:
-        raw = form.get(key, "").strip()
-        if key in _FLAGS:
-            if raw:
-                person[key] = True
-            continue
-        if not raw:
-            continue
-        if key in _NUMBER_FIELDS:
-            try:
-                person[key] = float(raw)
-            except ValueError as exc:
-                raise K2LabError(f"'{raw}' is not a number.", field=key) from exc
-        else:
-            person[key] = raw
-    return person
-
-
-@pages.post("/diary/settings", response_class=HTMLResponse)
-async def settings_save(
-    request: Request, s: DbSession, user: CurrentUser, diary_id: DiaryQuery = None
-) -> Response:
-    """Save the settings; bad input re-renders them with the message by the field."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    diary = open_diary(s, user.id, diary_id)
-    try:
-        update_diary(
-            s,
-            user.id,
-            diary.id,
-            expected_version=_version(form.get("version")),
-            name=form.get("name", diary.name),
-            person=_person_from_form(form),
-            target=form.get("target", diary.target),
-            medications=form.get("medications", "").replace(";", ",").split(","),
-        )
-    except K2LabError as exc:
-        s.rollback()
-        diary = current_diary(s, user.id, diary.id)
-        status = 409 if isinstance(exc, ConflictError) else 422
-        return _settings(request, diary, form, {exc.field or "form": exc.message}, status)
-    return RedirectResponse(f"/diary/settings?diary={diary.id}&saved=1", status_code=303)
-
-
-def _version(text: str | None) -> int | None:
-    if text is None or not text.strip():
-        return None
-    if not text.strip().isdigit():
-        raise K2LabError("The form's version is not a number; reload the page.", field="version")
-    return int(text)
-
-
-@pages.post("/diary/new")
-async def diary_new(request: Request, s: DbSession, user: CurrentUser) -> Response:
-    """Create a diary with a name (the person is set on its settings page)."""
-    form = await request.form()
-    name = form.get("name", "")
-    diary = create_diary(s, user.id, name if isinstance(name, str) else "", {}, "90 ug K2", [])
-    return RedirectResponse(f"/diary/settings?diary={diary.id}", status_code=303)
-
-
 @pages.get("/diary/{date}", response_class=HTMLResponse)
 def day_page(
     request: Request,
@@ -290,11 +189,11 @@ async def add_entry(
     diary_id: DiaryQuery = None,
 ) -> Response:
     """Add a food, a recipe or a supplement (``kind``) to the day."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     diary = open_diary(s, user.id, diary_id)
     kind = form.get("kind", "food")
     try:
-        expected = _version(form.get("version"))
+        expected = form_version(form.get("version"))
         if kind == "supplement":
             store_days.add_supplement(
                 s, user.id, diary.id, date, text=form.get("text", ""),
@@ -351,14 +250,14 @@ def _refused(
 async def edit_entry(
     request: Request,
     date: dt.date,
-    entry_id: int,
+    entry_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,
     diary_id: DiaryQuery = None,
 ) -> Response:
     """Change an entry's amount (or supplement text) and meal."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     diary = open_diary(s, user.id, diary_id)
     entry = store_days.get_entry(s, user.id, entry_id)
     try:
@@ -366,7 +265,7 @@ async def edit_entry(
             s, user.id, entry_id, state.foods,
             amount=form.get("amount") if entry.kind != "supplement" else None,
             text=form.get("text") if entry.kind == "supplement" else None,
-            meal=form.get("meal"), expected_version=_version(form.get("version")),
+            meal=form.get("meal"), expected_version=form_version(form.get("version")),
         )  # fmt: skip
     except K2LabError as exc:
         return _refused(
@@ -379,18 +278,18 @@ async def edit_entry(
 async def delete_entry(
     request: Request,
     date: dt.date,
-    entry_id: int,
+    entry_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,
     diary_id: DiaryQuery = None,
 ) -> Response:
     """Delete an entry."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     diary = open_diary(s, user.id, diary_id)
     try:
         store_days.delete_entry(
-            s, user.id, entry_id, expected_version=_version(form.get("version"))
+            s, user.id, entry_id, expected_version=form_version(form.get("version"))
         )
     except K2LabError as exc:
         return _refused(request, s, user.id, diary, date, state.foods, exc, form, "")
@@ -407,7 +306,7 @@ async def copy_day(
     diary_id: DiaryQuery = None,
 ) -> Response:
     """Copy the day's entries to another date, then show that day."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     diary = open_diary(s, user.id, diary_id)
     try:
         raw = form.get("to", "").strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from k2lab.errors import K2LabError, NotFoundError
@@ -26,12 +26,15 @@ from k2lab.web.deps import CurrentUser, DbSession, State
 from k2lab.web.diary_models import (
     CONFLICT,
     DayOut,
+    DayPath,
     DiaryIn,
     DiaryOut,
     DiaryPatch,
     EntryIn,
     EntryOut,
     EntryPatch,
+    Id,
+    IfMatch,
     Page,
     day_out,
     diary_out,
@@ -44,7 +47,6 @@ __all__ = ["api"]
 
 api = APIRouter(prefix="/api/v1", tags=["diaries"])
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "3".')]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -75,7 +77,7 @@ def diaries_create(body: DiaryIn, s: DbSession, user: CurrentUser, response: Res
 
 
 @api.get("/diaries/{diary_id}", responses={404: CONFLICT[404]})
-def diaries_get(diary_id: int, s: DbSession, user: CurrentUser, response: Response) -> DiaryOut:
+def diaries_get(diary_id: Id, s: DbSession, user: CurrentUser, response: Response) -> DiaryOut:
     """One of your diaries."""
     diary = get_diary(s, user.id, diary_id)
     set_etag(response, diary.version)
@@ -84,7 +86,7 @@ def diaries_get(diary_id: int, s: DbSession, user: CurrentUser, response: Respon
 
 @api.patch("/diaries/{diary_id}", responses=CONFLICT)
 def diaries_patch(
-    diary_id: int,
+    diary_id: Id,
     body: DiaryPatch,
     s: DbSession,
     user: CurrentUser,
@@ -108,7 +110,7 @@ def diaries_patch(
 
 @api.delete("/diaries/{diary_id}", status_code=204, responses=CONFLICT)
 def diaries_delete(
-    diary_id: int, s: DbSession, user: CurrentUser, if_match: IfMatch = None
+    diary_id: Id, s: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> Response:
     """Delete a diary with all its days."""
     delete_diary(s, user.id, diary_id, expected_version=parse_if_match(if_match))
@@ -125,7 +127,7 @@ class DaySummary(BaseModel):
 
 @api.get("/diaries/{diary_id}/days", responses={404: CONFLICT[404], 422: CONFLICT[422]})
 def days_list(
-    diary_id: int, s: DbSession, user: CurrentUser, limit: Limit = 100, offset: Offset = 0
+    diary_id: Id, s: DbSession, user: CurrentUser, limit: Limit = 100, offset: Offset = 0
 ) -> Page[DaySummary]:
     """The diary's written days, newest first."""
     diary = get_diary(s, user.id, diary_id)
@@ -143,7 +145,7 @@ def days_list(
 
 @api.get("/diaries/{diary_id}/days/{date}", responses={404: CONFLICT[404], 422: CONFLICT[422]})
 def days_get(
-    diary_id: int, date: dt.date, s: DbSession, user: CurrentUser, state: State,
+    diary_id: Id, date: DayPath, s: DbSession, user: CurrentUser, state: State,
     response: Response,
 ) -> DayOut:  # fmt: skip
     """A day with its entries and totals by form (an unwritten day: empty, version 0)."""
@@ -159,7 +161,7 @@ def days_get(
     responses={404: CONFLICT[404], 422: CONFLICT[422]},
 )
 def entries_list(
-    diary_id: int, date: dt.date, s: DbSession, user: CurrentUser, state: State,
+    diary_id: Id, date: DayPath, s: DbSession, user: CurrentUser, state: State,
     response: Response, limit: Limit = 200, offset: Offset = 0,
 ) -> Page[EntryOut]:  # fmt: skip
     """The day's entries in order."""
@@ -176,7 +178,7 @@ def entries_list(
 
 @api.post("/diaries/{diary_id}/days/{date}/entries", status_code=201, responses=CONFLICT)
 def entries_create(
-    diary_id: int, date: dt.date, body: EntryIn, s: DbSession, user: CurrentUser,
+    diary_id: Id, date: DayPath, body: EntryIn, s: DbSession, user: CurrentUser,
     state: State, response: Response, if_match: IfMatch = None,
 ) -> EntryOut:  # fmt: skip
     """Add a food, a recipe or a supplement to the day; the ETag is the day's new version."""
@@ -214,7 +216,7 @@ def _entry_of_day(s: DbSession, owner_id: int, diary_id: int, date: dt.date, ent
 
 @api.patch("/diaries/{diary_id}/days/{date}/entries/{entry_id}", responses=CONFLICT)
 def entries_patch(
-    diary_id: int, date: dt.date, entry_id: int, body: EntryPatch, s: DbSession,
+    diary_id: Id, date: DayPath, entry_id: Id, body: EntryPatch, s: DbSession,
     user: CurrentUser, state: State, response: Response, if_match: IfMatch = None,
 ) -> EntryOut:  # fmt: skip
     """Change an entry's amount, text, meal or position."""
@@ -231,7 +233,7 @@ def entries_patch(
     "/diaries/{diary_id}/days/{date}/entries/{entry_id}", status_code=204, responses=CONFLICT
 )
 def entries_delete(
-    diary_id: int, date: dt.date, entry_id: int, s: DbSession, user: CurrentUser,
+    diary_id: Id, date: DayPath, entry_id: Id, s: DbSession, user: CurrentUser,
     if_match: IfMatch = None,
 ) -> Response:  # fmt: skip
     """Delete an entry; the ETag is the day's new version."""
@@ -249,7 +251,7 @@ class CopyIn(BaseModel):
 
 @api.post("/diaries/{diary_id}/days/{date}/copy", status_code=201, responses=CONFLICT)
 def days_copy(
-    diary_id: int, date: dt.date, body: CopyIn, s: DbSession, user: CurrentUser,
+    diary_id: Id, date: DayPath, body: CopyIn, s: DbSession, user: CurrentUser,
     state: State, response: Response, if_match: IfMatch = None,
 ) -> DayOut:  # fmt: skip
     """Append the day's entries to the day ``to`` (``If-Match``: the target day's ETag)."""

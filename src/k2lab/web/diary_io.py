@@ -40,7 +40,7 @@ from k2lab.store.diary_io import (
 )
 from k2lab.web.csrf import verify_csrf
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.diary_models import open_diary
+from k2lab.web.diary_models import DiaryQuery, Id, open_diary
 from k2lab.web.state import AppState
 
 __all__ = ["api", "pages"]
@@ -71,9 +71,13 @@ def _pending(state: AppState) -> dict[str, _Pending]:
     return store
 
 
-async def _read(file: UploadFile) -> str:
-    data = await file.read(MAX_IMPORT_BYTES + 1)
-    return decode_upload(data, name=file.filename or "the file")
+async def _load(file: UploadFile, fmt: str) -> tuple[str, str, str]:
+    """The upload's text, name and format (``auto``: told from the file)."""
+    if fmt not in FORMATS:
+        raise K2LabError(f"Unknown format '{fmt}'; use {', '.join(FORMATS)}.", field="format")
+    name = file.filename or "upload"
+    text = decode_upload(await file.read(MAX_IMPORT_BYTES + 1), name=name)
+    return text, name, sniff_format(text, name) if fmt == "auto" else fmt
 
 
 def _start(text: str | None) -> dt.date:
@@ -107,7 +111,7 @@ def import_page(
     request: Request,
     s: DbSession,
     user: CurrentUser,
-    diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
+    diary_id: DiaryQuery = None,
 ) -> HTMLResponse:
     """The upload form."""
     diary = open_diary(s, user.id, diary_id)
@@ -123,17 +127,13 @@ async def import_upload(
     file: Annotated[UploadFile, File()],
     format: Annotated[str, Form(max_length=20)] = "auto",
     start: Annotated[str, Form(max_length=20)] = "",
-    diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
+    diary_id: DiaryQuery = None,
 ) -> Response:
     """Import the file, or ask about the names and units that need the user."""
     diary = open_diary(s, user.id, diary_id)
     values = {"format": format, "start": start}
     try:
-        if format not in FORMATS:
-            raise K2LabError(f"Unknown format '{format}'.", field="format")
-        text = await _read(file)
-        name = file.filename or "upload"
-        fmt = sniff_format(text, name) if format == "auto" else format
+        text, name, fmt = await _load(file, format)
         if fmt == "cronometer":
             rows = read_servings(text, name=name)
             pending = _Pending(user.id, diary.id, rows, {}, {}, time.monotonic())
@@ -235,7 +235,7 @@ def export_page(
     s: DbSession,
     user: CurrentUser,
     format: ExportFormat = "csv",
-    diary_id: Annotated[int | None, Query(alias="diary", ge=1)] = None,
+    diary_id: DiaryQuery = None,
 ) -> Response:
     """Download the diary as CSV (k2lab's diary format) or JSON."""
     return _export(s, open_diary(s, user.id, diary_id), format)
@@ -250,7 +250,7 @@ def export_page(
     },
 )
 def export_api(
-    diary_id: int, s: DbSession, user: CurrentUser, format: ExportFormat = "csv"
+    diary_id: Id, s: DbSession, user: CurrentUser, format: ExportFormat = "csv"
 ) -> Response:
     """The diary as CSV (``day,kind,food,amount,meal``; re-importable) or JSON
     (``k2lab.diary/1``)."""
@@ -290,7 +290,7 @@ def _json_field(raw: str, field: str) -> dict[str, Any]:
     },
 )  # fmt: skip
 async def import_api(
-    diary_id: int,
+    diary_id: Id,
     s: DbSession,
     user: CurrentUser,
     state: State,
@@ -304,11 +304,7 @@ async def import_api(
     (JSON: name → food key, ``""`` to skip) and ``grams`` (JSON: ``"name|unit"`` → grams per
     unit) answer a Cronometer import's questions."""
     diary = get_diary(s, user.id, diary_id)
-    if format not in FORMATS:
-        raise K2LabError(f"Unknown format '{format}'; use {', '.join(FORMATS)}.", field="format")
-    text = await _read(file)
-    name = file.filename or "upload"
-    fmt = sniff_format(text, name) if format == "auto" else format
+    text, name, fmt = await _load(file, format)
     if fmt != "cronometer":
         count = _import_k2lab(s, user.id, diary, text, fmt, state.foods, _start(start), name)
         return JSONResponse(ImportResult(imported=count, skipped=0, format=fmt).model_dump(), 201)

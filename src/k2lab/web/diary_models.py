@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+import re
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Header, Path, Query, Request, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from k2lab.errors import K2LabError
@@ -20,21 +21,28 @@ from k2lab.store.diaries import current_diary, diary_to_diet
 __all__ = [
     "CONFLICT",
     "FORMS",
+    "MAX_ID",
     "DayOut",
+    "DayPath",
     "DiaryIn",
     "DiaryOut",
     "DiaryPatch",
+    "DiaryQuery",
     "EntryIn",
     "EntryOut",
     "EntryPatch",
+    "Id",
+    "IfMatch",
     "Page",
     "PersonIn",
     "day_out",
     "day_totals",
     "diary_out",
     "entry_out",
+    "form_version",
     "open_diary",
     "parse_if_match",
+    "read_form",
     "set_etag",
 ]
 
@@ -49,6 +57,23 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 T = TypeVar("T")
+#: Largest record id (the stores' 32-bit integer keys).
+MAX_ID = 2_147_483_647
+#: A record id in a path.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-03-02")
+    return value
+
+
+#: A day in a path: an ISO date only (not a timestamp or other lax form).
+DayPath = Annotated[dt.date, BeforeValidator(_iso_date), Path(description="YYYY-MM-DD")]
+#: The ``?diary=ID`` of the pages (none: the user's first diary).
+DiaryQuery = Annotated[int | None, Query(alias="diary", ge=1, le=MAX_ID)]
 _STRICT = ConfigDict(strict=True, extra="forbid")
 
 
@@ -76,9 +101,9 @@ class DiaryIn(BaseModel):
     """A new diary."""
 
     model_config = _STRICT
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     person: PersonIn = Field(default_factory=PersonIn)
-    target: str = Field(default="90 ug K2", max_length=80)
+    target: str = Field(default="90 ug K2", min_length=1, max_length=80)
     medications: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -86,9 +111,9 @@ class DiaryPatch(BaseModel):
     """Fields of a diary to change (absent: keep)."""
 
     model_config = _STRICT
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     person: PersonIn | None = None
-    target: str | None = Field(default=None, max_length=80)
+    target: str | None = Field(default=None, min_length=1, max_length=80)
     medications: list[str] | None = Field(default=None, max_length=20)
 
 
@@ -115,7 +140,7 @@ class EntryIn(BaseModel):
     food: str | None = Field(default=None, max_length=200)
     amount: str = Field(default="", max_length=120)
     meal: str = Field(default="", max_length=20)
-    recipe_id: int | None = None
+    recipe_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     text: str | None = Field(default=None, max_length=300)
 
 
@@ -168,6 +193,31 @@ def open_diary(s: Session, owner_id: int, diary_id: int | None) -> Diary:
     diary = current_diary(s, owner_id, diary_id)
     s.commit()
     return diary
+
+
+def form_version(text: str | None) -> int | None:
+    """The record version a form carried (hidden field ``version``; empty: none)."""
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise K2LabError("The form's version is not a number; reload the page.", field="version")
+    return int(text)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A posted form's text fields."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+#: The ``If-Match`` header of writes: the ETag the write is based on.
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag the change is based on, e.g. "3"; a stale one is answered 409.',
+        pattern=r'^\s*(\*|(W/)?"?[0-9]{1,10}"?)\s*$',
+    ),
+]
 
 
 def parse_if_match(value: str | None) -> int | None:

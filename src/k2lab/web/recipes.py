@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -26,14 +26,22 @@ from k2lab.store.recipes import (
     update_recipe,
 )
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.diary_models import CONFLICT, Page, parse_if_match, set_etag
+from k2lab.web.diary_models import (
+    CONFLICT,
+    Id,
+    IfMatch,
+    Page,
+    form_version,
+    parse_if_match,
+    read_form,
+    set_etag,
+)
 
 __all__ = ["api", "pages"]
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["recipes"])
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "3".')]
 _STRICT = ConfigDict(strict=True, extra="forbid")
 
 
@@ -49,9 +57,9 @@ class RecipeIn(BaseModel):
     """A new recipe."""
 
     model_config = _STRICT
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     servings: float = 1.0
-    items: list[ItemIn] = Field(max_length=MAX_ITEMS_PER_RECIPE + 1)
+    items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_RECIPE + 1)
     note: str = Field(default="", max_length=2000)
 
 
@@ -59,7 +67,7 @@ class RecipePatch(BaseModel):
     """Fields of a recipe to change (``items`` replaces them all)."""
 
     model_config = _STRICT
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     servings: float | None = None
     items: list[ItemIn] | None = Field(default=None, max_length=MAX_ITEMS_PER_RECIPE + 1)
     note: str | None = Field(default=None, max_length=2000)
@@ -140,7 +148,7 @@ def recipes_create(
 
 @api.get("/recipes/{recipe_id}", responses={404: CONFLICT[404]})
 def recipes_get(
-    recipe_id: int, s: DbSession, user: CurrentUser, state: State, response: Response
+    recipe_id: Id, s: DbSession, user: CurrentUser, state: State, response: Response
 ) -> RecipeOut:
     """One of your recipes."""
     recipe = get_recipe(s, user.id, recipe_id)
@@ -150,7 +158,7 @@ def recipes_get(
 
 @api.patch("/recipes/{recipe_id}", responses=CONFLICT)
 def recipes_patch(
-    recipe_id: int, body: RecipePatch, s: DbSession, user: CurrentUser, state: State,
+    recipe_id: Id, body: RecipePatch, s: DbSession, user: CurrentUser, state: State,
     response: Response, if_match: IfMatch = None,
 ) -> RecipeOut:  # fmt: skip
     """Change a recipe."""
@@ -164,7 +172,7 @@ def recipes_patch(
 
 @api.delete("/recipes/{recipe_id}", status_code=204, responses=CONFLICT)
 def recipes_delete(
-    recipe_id: int, s: DbSession, user: CurrentUser, if_match: IfMatch = None
+    recipe_id: Id, s: DbSession, user: CurrentUser, if_match: IfMatch = None
 ) -> Response:
     """Delete a recipe that no day uses."""
     delete_recipe(s, user.id, recipe_id, expected_version=parse_if_match(if_match))
@@ -231,7 +239,7 @@ def recipes_page(request: Request, s: DbSession, user: CurrentUser, state: State
 @pages.post("/recipes", response_class=HTMLResponse)
 async def recipes_new(request: Request, s: DbSession, user: CurrentUser, state: State) -> Response:
     """Save a new recipe."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await read_form(request)
     try:
         create_recipe(
             s, user.id, state.foods, name=form.get("name", ""),
@@ -250,13 +258,12 @@ async def recipes_new(request: Request, s: DbSession, user: CurrentUser, state: 
 
 @pages.post("/recipes/{recipe_id}", response_class=HTMLResponse)
 async def recipes_edit(
-    request: Request, recipe_id: int, s: DbSession, user: CurrentUser, state: State
+    request: Request, recipe_id: Id, s: DbSession, user: CurrentUser, state: State
 ) -> Response:
     """Save changes to a recipe (or delete it, with ``action=delete``)."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    version = form.get("version", "")
-    expected = int(version) if version.isdigit() else None
+    form = await read_form(request)
     try:
+        expected = form_version(form.get("version"))
         if form.get("action") == "delete":
             delete_recipe(s, user.id, recipe_id, expected_version=expected)
         else:
