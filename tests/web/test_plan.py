@@ -92,6 +92,7 @@ def test_infeasible_plan_is_200_with_the_diagnosis(client: TestClient) -> None:
         ({"supplements": ["magic beans"]}, "supplements"),
         ({"anticoagulated": "yes"}, "anticoagulated"),
         ({"colour": "red"}, "colour"),
+        ({"diary_id": 99999999999}, "diary_id"),
     ],
 )
 def test_api_bad_input_names_the_field(

@@ -44,7 +44,7 @@ from k2lab.plan import (
 from k2lab.report import plan_json
 from k2lab.store.diaries import current_diary, diary_medications, diary_person, get_diary
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.diary import DiaryQuery
+from k2lab.web.diary_models import MAX_ID, DiaryQuery
 
 __all__ = [
     "CONCURRENT_PLANS",
@@ -88,7 +88,10 @@ class PlanRequest(BaseModel):
         default_factory=list, max_length=_MAX_LIST, description="Daily supplements: 'D3 15 ug'."
     )
     diary_id: int | None = Field(
-        None, ge=1, description="Plan for this diary's person (age, sex, weight); default: none."
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Plan for this diary's person (age, sex, weight); default: none.",
     )
     anticoagulated: bool = Field(
         False,

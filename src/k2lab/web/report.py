@@ -39,6 +39,7 @@ from k2lab.store.diaries import (
 )
 from k2lab.web.charts import Chart, Trace, render_image
 from k2lab.web.deps import CurrentUser, DbSession, State, render
+from k2lab.web.diary_models import MAX_ID, Id
 from k2lab.web.report_pdf import pdf_bytes, print_context
 
 __all__ = ["ReportView", "api", "pages", "report_charts", "report_view"]
@@ -70,9 +71,10 @@ def parse_diary_id(text: str | None) -> int | None:
     """The ``?diary=`` id, or None for the user's first diary."""
     if text is None or not text.strip():
         return None
-    if not text.strip().isdigit() or len(text.strip()) > 12:
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value[:12]) <= MAX_ID:
         raise K2LabError(f"'{text[:40]}' is not a diary id (a whole number).", field="diary")
-    return int(text.strip())
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -309,7 +311,7 @@ def _api_view(
 
 @api.get("/diaries/{diary_id}/report", responses=_RESPONSES)
 def api_report(
-    s: DbSession, state: State, user: CurrentUser, diary_id: int, start: Day = None, end: Day = None
+    s: DbSession, state: State, user: CurrentUser, diary_id: Id, start: Day = None, end: Day = None
 ) -> ReportOut:
     """The diary's report from ``start`` to ``end``: intake, target, contributors, advice."""
     return ReportOut.model_validate(_api_view(s, state, user.id, diary_id, start, end).body)
@@ -317,7 +319,7 @@ def api_report(
 
 @api.get("/diaries/{diary_id}/advice", responses=_RESPONSES)
 def api_advice(
-    s: DbSession, state: State, user: CurrentUser, diary_id: int, start: Day = None, end: Day = None
+    s: DbSession, state: State, user: CurrentUser, diary_id: Id, start: Day = None, end: Day = None
 ) -> AdviceOut:
     """The advice for the diary's intake, most severe first, with grades and sources."""
     view = _api_view(s, state, user.id, diary_id, start, end)
