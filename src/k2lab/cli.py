@@ -29,6 +29,7 @@ from k2lab.intake import Diet, compute_intake, cover, load_diet, parse_target
 from k2lab.report import (
     build_intake_report,
     build_report,
+    cover_json,
     fmt,
     intake_json,
     print_intake,
@@ -120,28 +121,7 @@ def cover_cmd(
     """How much of a food reaches a daily target of one vitamin K form."""
     c = cover(_db().resolve(food), parse_target(target))
     if as_json:
-        print_json(
-            {
-                "food_key": c.food.key,
-                "name": c.food.name,
-                "target_form": c.target.form,
-                "target_ug_per_day": c.target.amount_ug,
-                "grams_per_day": {
-                    "typical": round(c.grams_typical, 2),
-                    "low": round(c.grams_low, 2),
-                    "high": None if math.isinf(c.grams_high) else round(c.grams_high, 2),
-                },
-                "portions": [
-                    {
-                        "portion": n,
-                        "count_typical": round(t, 2),
-                        "count_low": round(lo, 2),
-                        "count_high": None if math.isinf(hi) else round(hi, 2),
-                    }
-                    for n, t, lo, hi in c.portions
-                ],
-            }
-        )
+        print_json(cover_json(c))
         return
     hi = (
         "unbounded (the low end of its range has none)"

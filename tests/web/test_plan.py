@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from k2lab.store.diaries import create_diary
 
 HX = {"HX-Request": "true"}
 VEGAN_SUPPLEMENTS = ["D3 15 ug", "B12 25 ug"]
@@ -89,6 +92,7 @@ def test_infeasible_plan_is_200_with_the_diagnosis(client: TestClient) -> None:
         ({"supplements": ["magic beans"]}, "supplements"),
         ({"anticoagulated": "yes"}, "anticoagulated"),
         ({"colour": "red"}, "colour"),
+        ({"diary_id": 99999999999}, "diary_id"),
     ],
 )
 def test_api_bad_input_names_the_field(
@@ -119,3 +123,23 @@ def test_page_bad_input_names_the_field(
     fragment = client.get("/plan", params={"target": "90 ug K2", **params}, headers=HX)
     assert fragment.status_code == 422 and "<html" not in fragment.text
     assert f'data-field="{field}"' in fragment.text
+
+
+def test_plan_is_for_the_diarys_person_and_a_warfarin_diary_ticks_the_box(
+    app: FastAPI, client: TestClient
+) -> None:
+    state = app.state.k2
+    with state.store.session() as s:
+        owner = state.store.local_user(s).id
+        mum = create_diary(s, owner, "Mum", {"age": 70, "sex": "female"}, "90 ug K2", ["warfarin"])
+        mum_id = mum.id
+    form = client.get("/plan", params={"diary": mum_id})
+    assert form.status_code == 200 and "Mum" in form.text
+    assert 'id="plan-vka" name="anticoagulated" checked' in form.text
+    body = {"pattern": "omnivore", "days": 1, "diary_id": mum_id}
+    plan = client.post("/api/v1/plans", json=body).json()
+    young = client.post("/api/v1/plans", json={"pattern": "omnivore", "days": 1}).json()
+    calcium = [c["constraints"]["calcium_min_mg_per_day"] for c in (plan, young)]
+    assert calcium[0] > calcium[1]  # a woman of 70 needs more calcium than the default adult
+    assert client.post("/api/v1/plans", json={**body, "diary_id": mum_id + 99}).status_code == 404
+    assert client.get("/plan", params={"diary": mum_id + 99}).status_code == 404

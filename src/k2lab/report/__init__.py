@@ -17,6 +17,7 @@ from k2lab.report.build import (
 from k2lab.report.render_json import (
     advice_json,
     citations_json,
+    cover_json,
     estimate_json,
     food_json,
     intake_json,
@@ -50,6 +51,7 @@ __all__ = [
     "build_intake_report",
     "build_report",
     "citations_json",
+    "cover_json",
     "estimate_json",
     "fmt",
     "food_json",

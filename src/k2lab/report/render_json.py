@@ -18,11 +18,13 @@ from k2lab.data.citations import Citation
 from k2lab.foods.database import Food
 from k2lab.foods.nutrients import NUTRIENT_UNITS, field_name
 from k2lab.intake.compute import Contribution, Estimate
+from k2lab.intake.cover import Cover
 from k2lab.report.values import AdviceReport, IntakeReport, Report
 
 __all__ = [
     "advice_json",
     "citations_json",
+    "cover_json",
     "estimate_json",
     "food_json",
     "intake_json",
@@ -59,6 +61,30 @@ def estimate_json(e: Estimate) -> dict[str, float | str]:
 def citations_json(sources: Mapping[str, Citation]) -> dict[str, dict[str, str]]:
     """``{source_key: {"citation", "doi", "url"}}``."""
     return {k: {"citation": c.citation, "doi": c.doi, "url": c.url} for k, c in sources.items()}
+
+
+def cover_json(c: Cover) -> dict[str, Any]:
+    """What ``k2lab cover --json`` prints: grams and portions a day that reach a target."""
+    return {
+        "food_key": c.food.key,
+        "name": c.food.name,
+        "target_form": c.target.form,
+        "target_ug_per_day": c.target.amount_ug,
+        "grams_per_day": {
+            "typical": round(c.grams_typical, 2),
+            "low": round(c.grams_low, 2),
+            "high": _finite(c.grams_high, 2),
+        },
+        "portions": [
+            {
+                "portion": n,
+                "count_typical": round(t, 2),
+                "count_low": round(lo, 2),
+                "count_high": _finite(hi, 2),
+            }
+            for n, t, lo, hi in c.portions
+        ],
+    }
 
 
 def food_json(food: Food) -> dict[str, Any]:

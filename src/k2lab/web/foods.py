@@ -17,7 +17,6 @@ Example
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Callable
 from functools import lru_cache
@@ -33,11 +32,12 @@ from k2lab.errors import K2LabError, NotFoundError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENT_UNITS, VITAMERS
 from k2lab.intake import cover, parse_target
+from k2lab.report import cover_json
 from k2lab.web.deps import CurrentUser, State, render
 
 __all__ = [
     "MAX_MATCHES",
-    "cover_json",
+    "cover_for",
     "find_food",
     "food_summary",
     "matches",
@@ -183,32 +183,13 @@ def search(
     return matches(db, q.strip(), d, _category(db, category), v, r)
 
 
-def cover_json(food: Food, target: str) -> dict[str, Any]:
+def cover_for(food: Food, target: str) -> dict[str, Any]:
     """What ``k2lab cover --json`` prints, for ``target`` (errors name ``target``)."""
     try:
-        c = cover(food, parse_target(target))
+        return cover_json(cover(food, parse_target(target)))
     except K2LabError as exc:
         exc.field = "target"
         raise
-
-    def finite(x: float) -> float | None:
-        return None if math.isinf(x) else round(x, 2)
-
-    return {
-        "food_key": c.food.key,
-        "name": c.food.name,
-        "target_form": c.target.form,
-        "target_ug_per_day": c.target.amount_ug,
-        "grams_per_day": {
-            "typical": round(c.grams_typical, 2),
-            "low": round(c.grams_low, 2),
-            "high": finite(c.grams_high),
-        },
-        "portions": [
-            {"portion": n, "count_typical": round(t, 2), "count_low": round(lo, 2), "count_high": finite(hi)}
-            for n, t, lo, hi in c.portions
-        ],
-    }  # fmt: skip
 
 
 def _rows(food: Food, nutrients: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -290,7 +271,7 @@ def food_page(
 ) -> HTMLResponse:
     """Everything known about one food, and (with ``?target=``) how much covers a target."""
     food = find_food(state.foods, key)
-    covered = cover_json(food, target) if target.strip() else None
+    covered = cover_for(food, target) if target.strip() else None
     context = {**_detail_context(state.foods, food), "target": target, "cover": covered}
     if request.headers.get("HX-Request") and target.strip():
         return render(request, "food_cover.html", **context)

@@ -9,14 +9,15 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from k2lab.data.citations import cite
-from k2lab.foods.nutrients import DIET_PATTERNS
 from k2lab.report import citations_json, food_json
 from k2lab.web.deps import State
-from k2lab.web.foods import MAX_MATCHES, FoodPage, cover_json, find_food, food_summary, search
+from k2lab.web.foods import MAX_MATCHES, FoodPage, cover_for, find_food, food_summary, search
 
 __all__ = ["api"]
 
 api = APIRouter(prefix="/api/v1", tags=["foods"])
+Diet = Literal["vegan", "vegetarian", "pescatarian", "omnivore"]
+Vitamer = Literal["K1", "K2", "MK-4", "MK-5", "MK-6", "MK-7", "MK-8", "MK-9", "MK-10"]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such food; the message gives the closest matches."}
 }
@@ -29,10 +30,17 @@ _BAD_INPUT: dict[int | str, dict[str, Any]] = {
 def api_foods(
     state: State,
     q: Annotated[str, Query(max_length=200, description="Name to look for (fuzzy).")] = "",
-    diet: Annotated[str | None, Query(description=f"One of {', '.join(DIET_PATTERNS)}.")] = None,
-    vitamer: Annotated[str | None, Query(description="K1, K2 or MK-4 ... MK-10.")] = None,
+    diet: Annotated[Diet | None, Query(description="Foods this diet pattern allows.")] = None,
+    vitamer: Annotated[
+        Vitamer | None, Query(description="Foods with this form (K2: any menaquinone).")
+    ] = None,
     category: Annotated[
-        str | None, Query(description="A k2lab category, e.g. cheese_hard.")
+        str | None,
+        Query(
+            max_length=40,
+            description="A k2lab category, e.g. cheese_hard (the /foods page lists them); "
+            "one that no food has matches no food.",
+        ),
     ] = None,
     rank: Annotated[Literal["relevance", "k2_per_100g", "k2_per_portion"], Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -40,6 +48,8 @@ def api_foods(
 ) -> FoodPage:
     """Foods matching ``q`` and the filters, a page at a time."""
     db = state.foods
+    if category is not None and category.strip().lower() not in db.categories:
+        return FoodPage(items=[], total=0, limit=limit, offset=offset)
     keys = search(db, q, diet, category, vitamer, rank)
     items = [food_summary(db.get(k)) for k in keys[offset : offset + limit]]
     return FoodPage(items=items, total=len(keys), limit=limit, offset=offset)
@@ -150,4 +160,4 @@ def api_cover(
     target: Annotated[str, Query(max_length=80, description="e.g. '180 ug MK-7', '90 ug K2'.")],
 ) -> CoverOut:
     """Grams and portions of the food a day that reach ``target``."""
-    return CoverOut.model_validate(cover_json(find_food(state.foods, key), target))
+    return CoverOut.model_validate(cover_for(find_food(state.foods, key), target))

@@ -10,6 +10,11 @@ each solve at :data:`SOLVE_LIMIT_S` seconds so an answer comes in seconds, and r
 
 An infeasible plan is an answer, not an error: 200 with ``status: "infeasible"`` and the
 ``diagnosis`` (the CLI prints the same and exits 2).
+
+Example
+-------
+>>> PlanRequest(pattern="vegan", days=2).target
+'90 ug K2'
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from k2lab.intake import parse_supplement
 from k2lab.intake.cover import parse_target
 from k2lab.person import Person
 from k2lab.plan import (
+    VKA,
     DietPlan,
     candidate_foods,
     plan_diet,
@@ -36,7 +42,9 @@ from k2lab.plan import (
     whole_day_constraints,
 )
 from k2lab.report import plan_json
-from k2lab.web.deps import CurrentUser, State, render
+from k2lab.store.diaries import current_diary, diary_medications, diary_person, get_diary
+from k2lab.web.deps import CurrentUser, DbSession, State, render
+from k2lab.web.diary_models import MAX_ID, DiaryQuery
 
 __all__ = [
     "CONCURRENT_PLANS",
@@ -78,6 +86,12 @@ class PlanRequest(BaseModel):
     days: int = Field(1, ge=1, le=MAX_WEB_DAYS)
     supplements: list[Annotated[str, Field(max_length=120)]] = Field(
         default_factory=list, max_length=_MAX_LIST, description="Daily supplements: 'D3 15 ug'."
+    )
+    diary_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Plan for this diary's person (age, sex, weight); default: none.",
     )
     anticoagulated: bool = Field(
         False,
@@ -140,9 +154,10 @@ def warm_up(state: Any) -> None:
     threading.Thread(target=candidate_foods, args=(state.foods, c), daemon=True).start()
 
 
-def run_plan(state: Any, req: PlanRequest, person: Person | None = None) -> DietPlan:
-    """The plan for ``req`` (errors name the field), at most :data:`CONCURRENT_PLANS` at once."""
-    constraints = _constraints(state.foods, person or Person(), req)
+def run_plan(state: Any, req: PlanRequest, person: Person) -> DietPlan:
+    """The plan for ``req`` and ``person`` (errors name the field), at most
+    :data:`CONCURRENT_PLANS` at once."""
+    constraints = _constraints(state.foods, person, req)
     gate = _gate(state)
     if not gate.acquire(timeout=QUEUE_WAIT_S):
         raise HTTPException(
@@ -214,6 +229,7 @@ def _request_from_form(params: Any) -> PlanRequest:
         exclude=items("exclude"),
         days=int(days_text),
         supplements=items("supplements"),
+        diary_id=None,
         anticoagulated=params.get("anticoagulated") in ("on", "true", "1"),
     )
 
@@ -222,19 +238,27 @@ def _request_from_form(params: Any) -> PlanRequest:
 
 
 @pages.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, state: State, user: CurrentUser) -> HTMLResponse:
-    """The form; with ``?target=`` (the form submitted) the plan under it."""
+def plan_page(
+    request: Request, s: DbSession, state: State, user: CurrentUser, diary_id: DiaryQuery = None
+) -> HTMLResponse:
+    """The form; with ``?target=`` (the form submitted) the plan under it, for the person of
+    ``?diary=`` (default: the user's first diary)."""
     params = request.query_params
+    diary = current_diary(s, user.id, diary_id)
+    on_vka = bool(VKA & {m.lower() for m in diary_medications(diary)})
     form = {
         "pattern": params.get("pattern", "omnivore"),
         "target": params.get("target", "90 ug K2"),
         "exclude": params.get("exclude", ""),
         "days": params.get("days", "1"),
         "supplements": params.get("supplements", ""),
-        "anticoagulated": params.get("anticoagulated") in ("on", "true", "1"),
+        "anticoagulated": params.get("anticoagulated") in ("on", "true", "1")
+        if "target" in params
+        else on_vka,
     }
     context: dict[str, Any] = {
         "form": form,
+        "diary": diary,
         "patterns": DIET_PATTERNS,
         "max_days": MAX_WEB_DAYS,
         "solve_limit_s": SOLVE_LIMIT_S,
@@ -242,7 +266,7 @@ def plan_page(request: Request, state: State, user: CurrentUser) -> HTMLResponse
         "disclaimer": DISCLAIMER,
     }
     if "target" in params:
-        plan = run_plan(state, _request_from_form(params))
+        plan = run_plan(state, _request_from_form(params), diary_person(diary))
         context.update(plan=plan, body=plan_json(plan), limits=limits(plan))
     else:
         warm_up(state)
@@ -345,11 +369,13 @@ class PlanOut(BaseModel):
     "/plans",
     responses={
         200: {"description": "A plan, or (status infeasible) the diagnosis of why none exists."},
+        404: {"description": "No such diary of yours (diary_id)."},
         422: {"description": "Bad input; `loc` names the field."},
         503: {"description": "The planner is busy; retry after the Retry-After seconds."},
     },
 )
-def api_plan(state: State, user: CurrentUser, req: PlanRequest) -> PlanOut:
+def api_plan(s: DbSession, state: State, user: CurrentUser, req: PlanRequest) -> PlanOut:
     """Plan whole days that reach a K2 target (infeasible plans come back with the diagnosis)."""
-    plan = run_plan(state, req)
+    person = Person() if req.diary_id is None else diary_person(get_diary(s, user.id, req.diary_id))
+    plan = run_plan(state, req, person)
     return PlanOut.model_validate({**plan_json(plan), "disclaimer": DISCLAIMER})

@@ -7,6 +7,11 @@ Everything is computed as the CLI's ``report`` command does (:func:`build_report
 :func:`compute_intake` of the diary's days, :func:`report_profile` with the diary's
 medications), for ``?diary=ID`` (default: the user's first diary) and ``?start=&end=``
 (default: every day).
+
+Example
+-------
+>>> parse_date("2026-12-01", "start"), parse_date("", "end")
+(datetime.date(2026, 12, 1), None)
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from k2lab.store.diaries import (
 )
 from k2lab.web.charts import Chart, Trace, render_image
 from k2lab.web.deps import CurrentUser, DbSession, State, render
+from k2lab.web.diary_models import MAX_ID, Id
 from k2lab.web.report_pdf import pdf_bytes, print_context
 
 __all__ = ["ReportView", "api", "pages", "report_charts", "report_view"]
@@ -65,9 +71,10 @@ def parse_diary_id(text: str | None) -> int | None:
     """The ``?diary=`` id, or None for the user's first diary."""
     if text is None or not text.strip():
         return None
-    if not text.strip().isdigit() or len(text.strip()) > 12:
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value[:12]) <= MAX_ID:
         raise K2LabError(f"'{text[:40]}' is not a diary id (a whole number).", field="diary")
-    return int(text.strip())
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -91,9 +98,9 @@ def report_view(
 ) -> ReportView:
     """The report of the owner's diary (errors: NotFoundError for a diary not theirs; a
     K2LabError naming ``date`` when the range has no entry, ``start`` for a reversed range)."""
+    diary = current_diary(s, owner_id, diary_id)
     if start is not None and end is not None and end < start:
         raise K2LabError(f"The start ({start}) is after the end ({end}).", field="start")
-    diary = current_diary(s, owner_id, diary_id)
     diet = diary_to_diet(diary, foods, start=start, end=end)
     target = parse_target(diary.target)
     report = build_report(
@@ -293,18 +300,18 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such diary of yours."},
     422: {"description": "Bad dates, or no entry in the range (`loc` names the field)."},
 }
-Day = Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD (inclusive).")]
+Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD (inclusive).")]
 
 
 def _api_view(
-    s: Session, state: Any, user_id: int, diary_id: int, start: str | None, end: str | None
+    s: Session, state: Any, user_id: int, diary_id: int, start: dt.date | None, end: dt.date | None
 ) -> ReportView:
-    return report_view(s, state.foods, user_id, diary_id, parse_date(start, "start"), parse_date(end, "end"))  # fmt: skip
+    return report_view(s, state.foods, user_id, diary_id, start, end)
 
 
 @api.get("/diaries/{diary_id}/report", responses=_RESPONSES)
 def api_report(
-    s: DbSession, state: State, user: CurrentUser, diary_id: int, start: Day = None, end: Day = None
+    s: DbSession, state: State, user: CurrentUser, diary_id: Id, start: Day = None, end: Day = None
 ) -> ReportOut:
     """The diary's report from ``start`` to ``end``: intake, target, contributors, advice."""
     return ReportOut.model_validate(_api_view(s, state, user.id, diary_id, start, end).body)
@@ -312,7 +319,7 @@ def api_report(
 
 @api.get("/diaries/{diary_id}/advice", responses=_RESPONSES)
 def api_advice(
-    s: DbSession, state: State, user: CurrentUser, diary_id: int, start: Day = None, end: Day = None
+    s: DbSession, state: State, user: CurrentUser, diary_id: Id, start: Day = None, end: Day = None
 ) -> AdviceOut:
     """The advice for the diary's intake, most severe first, with grades and sources."""
     view = _api_view(s, state, user.id, diary_id, start, end)
