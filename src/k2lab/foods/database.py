@@ -11,6 +11,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import statistics
 import unicodedata
@@ -123,13 +124,10 @@ RankBy = Literal["relevance", "k2_per_100g", "k2_per_portion"]
 
 def _vitamer(text: str) -> str:
     """``"k2"`` -> ``"K2"``, ``"mk-7"``/``"mk7"`` -> ``"MK-7"``; unknown names are an error."""
-    if text.strip().upper() == "K2":
-        return "K2"
-    try:
-        name = normalise_vitamer(text)
-    except K2LabError:
-        name = ""
-    if name not in NUTRIENTS:
+    name = "K2" if text.strip().upper() == "K2" else ""
+    with contextlib.suppress(K2LabError):
+        name = name or normalise_vitamer(text)
+    if name != "K2" and name not in NUTRIENTS:
         raise K2LabError(
             f"Unknown vitamer '{text}'. Use K1, K2 or MK-4 ... MK-10.", field="vitamer"
         )
@@ -137,12 +135,8 @@ def _vitamer(text: str) -> str:
 
 
 class FoodDatabase:
-    """The embedded SQLite food database (read-only).
-
-    One instance may be shared between threads (a web server's pool): its connection is
-    read-only and Python's SQLite is built serialized (``sqlite3.threadsafety == 3``;
-    tests/web/test_foods.py checks both).
-    """
+    """The embedded SQLite food database (read-only); one instance may be shared between
+    threads: Python's SQLite is serialized (``sqlite3.threadsafety == 3``, a test checks)."""
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
