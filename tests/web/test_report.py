@@ -156,7 +156,7 @@ def test_chart_downloads(client: TestClient, diary_id: int, fmt: str, magic: byt
 
 @pytest.mark.parametrize(
     "path,params,field",
-    [("/report/chart/pie", {}, "name"), ("/report/chart/k1", {"format": "gif"}, "format")],
+    [("/report/chart/pie", {}, "chart_id"), ("/report/chart/k1", {"format": "gif"}, "format")],
 )
 def test_bad_chart_requests_name_the_field(
     client: TestClient, diary_id: int, path: str, params: dict[str, str], field: str

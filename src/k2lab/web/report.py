@@ -238,14 +238,20 @@ def report_pdf(request: Request, s: DbSession, state: State, user: CurrentUser) 
     )
 
 
-@pages.get("/report/chart/{name}")
+@pages.get("/report/chart/{chart_id}")
 def report_chart(
-    request: Request, s: DbSession, state: State, user: CurrentUser, name: str, format: str = "png"
+    request: Request,
+    s: DbSession,
+    state: State,
+    user: CurrentUser,
+    chart_id: str,
+    format: str = "png",
 ) -> Response:
     """One chart of the report as a PNG or SVG download."""
+    name = chart_id
     if name not in CHART_NAMES:
         raise K2LabError(
-            f"Unknown chart '{name[:40]}'. Use {' or '.join(CHART_NAMES)}.", field="name"
+            f"Unknown chart '{name[:40]}'. Use {' or '.join(CHART_NAMES)}.", field="chart_id"
         )
     if format not in ("png", "svg"):
         raise K2LabError(f"Unknown format '{format[:20]}'. Use png or svg.", field="format")
