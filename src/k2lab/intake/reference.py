@@ -20,6 +20,14 @@ NO_K2_REFERENCE = (
     "intake for K1 only and judged menaquinone evidence insufficient; your K2 target is your "
     "own choice (45, 90 and 180 ug/day are common supplement doses)."
 )
+#: What a person reads for each reference nutrient.
+NUTRIENT_LABELS = {
+    "vitamin_k1": "Vitamin K1 (phylloquinone)",
+    "vitamin_k_total": "Vitamin K, all forms",
+    "vitamin_k_mk4_equivalent": "Vitamin K (as MK-4 equivalents)",
+    "calcium": "Calcium",
+    "vitamin_d": "Vitamin D",
+}
 #: Which intake figure each reference nutrient is compared with.
 INTAKE_FOR = {
     "vitamin_k1": "K1",

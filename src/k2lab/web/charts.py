@@ -106,6 +106,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
     }
+    if chart.traces and chart.traces[0].kind == "bar":
+        # Bars are per day: one bar per label, never a time axis zoomed to milliseconds.
+        layout["xaxis"]["type"] = "category"
     if chart.stacked:
         layout["barmode"] = "stack"
     if chart.reference is not None:

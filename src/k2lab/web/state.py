@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from k2lab.errors import MissingDependencyError
 from k2lab.foods.database import FoodDatabase
+from k2lab.intake.reference import NUTRIENT_LABELS
 from k2lab.store import Store
 from k2lab.web.charts import chart_json
 from k2lab.web.settings import Settings
@@ -34,6 +35,9 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["num"] = _num
     templates.env.filters["chart_json"] = chart_json
+    templates.env.filters["nutrient_label"] = lambda name: NUTRIENT_LABELS.get(
+        name, name.replace("_", " ")
+    )
     return templates
 
 
