@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from k2lab.store.days import add_food
-from k2lab.store.diaries import create_diary
+from k2lab.store.diaries import create_diary, update_diary
 
 DAY1 = dt.date(2026, 11, 30)
 DAY2 = dt.date(2026, 12, 1)
@@ -201,3 +201,24 @@ def test_pdf_has_the_title_and_the_sources(
     body = client.get(f"/api/v1/diaries/{diary_id}/report").json()
     first = next(iter(body["sources"]))
     assert first in text
+
+
+def test_a_cached_report_follows_every_edit(
+    app: FastAPI, client: TestClient, diary_id: int
+) -> None:
+    def mk7() -> float:
+        body = client.get(f"/api/v1/diaries/{diary_id}/report").json()
+        return float(next(d for d in body["per_day"] if d["day"] == str(DAY2))["mk7_ug_per_day"])
+
+    before = mk7()
+    assert mk7() == before  # served again (from the cache)
+    state = app.state.k2
+    with state.store.session() as s:
+        owner = state.store.local_user(s).id
+        add_food(s, owner, diary_id, DAY2, state.foods, food="natto", amount="1 tbsp")
+    after = mk7()
+    assert after > before + 50  # a tablespoon of natto carries well over 50 µg MK-7
+    with state.store.session() as s:
+        update_diary(s, owner, diary_id, target="180 ug K2")
+    target = client.get(f"/api/v1/diaries/{diary_id}/report").json()["target"]
+    assert target["target_ug_per_day"] == 180

@@ -40,6 +40,7 @@ from k2lab.store.diaries import (
 from k2lab.web.charts import Chart, Trace, render_image
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_models import MAX_ID, Id
+from k2lab.web.report_cache import VersionedCache, report_key
 from k2lab.web.report_pdf import pdf_bytes, print_context
 
 __all__ = ["ReportView", "api", "pages", "report_charts", "report_view"]
@@ -52,6 +53,8 @@ STACKED = (("MK-4", "mk4"), ("MK-7", "mk7"), ("MK-8", "mk8"), ("MK-9", "mk9"))
 _OTHER = ("mk5", "mk6", "mk10")
 _COLOURS = {"MK-4": "#c62828", "MK-7": "#1565c0", "MK-8": "#6a1b9a", "MK-9": "#ef6c00"}
 CHART_NAMES = ("k2-forms", "k1")
+#: Reports by what they are computed from (an edit makes a new key).
+_REPORTS: VersionedCache[tuple[Report, dict[str, Any]]] = VersionedCache()
 
 
 def parse_date(text: str | None, field: str) -> dt.date | None:
@@ -101,15 +104,20 @@ def report_view(
     diary = current_diary(s, owner_id, diary_id)
     if start is not None and end is not None and end < start:
         raise K2LabError(f"The start ({start}) is after the end ({end}).", field="start")
-    diet = diary_to_diet(diary, foods, start=start, end=end)
-    target = parse_target(diary.target)
-    report = build_report(
-        compute_intake(diet),
-        target,
-        suggestion_foods=suggestion_foods(foods),
-        profile=report_profile(diet.person, target, diary_medications(diary)),
-    )
-    return ReportView(diary, start, end, report, report_json(report))
+    key = report_key(s, diary, start, end, foods.path)
+    cached = _REPORTS.get(key)
+    if cached is None:
+        diet = diary_to_diet(diary, foods, start=start, end=end)
+        target = parse_target(diary.target)
+        report = build_report(
+            compute_intake(diet),
+            target,
+            suggestion_foods=suggestion_foods(foods),
+            profile=report_profile(diet.person, target, diary_medications(diary)),
+        )
+        cached = (report, report_json(report))
+        _REPORTS.put(key, cached)
+    return ReportView(diary, start, end, *cached)
 
 
 def report_charts(view: ReportView) -> dict[str, Chart]:
@@ -192,8 +200,6 @@ def _page_view(
     diary_id = parse_diary_id(q.get("diary"))
     diary = current_diary(s, user_id, diary_id)
     form = {"start": q.get("start", ""), "end": q.get("end", "")}
-    if not any(day.entries for day in diary.days):
-        return diary, None, form
     try:
         view = report_view(s, state.foods, user_id, diary.id, start, end)
     except K2LabError as exc:
