@@ -23,9 +23,10 @@ from fastapi.staticfiles import StaticFiles
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import home
+from k2lab.web import diary, diary_io, home, recipes
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers, is_api
+from k2lab.web.examples import load_examples
 from k2lab.web.settings import Settings
 from k2lab.web.state import STATIC_DIR, AppState, make_templates, plotly_js
 
@@ -79,6 +80,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page_deps = [Depends(verify_csrf)]
     app.include_router(home.pages, dependencies=page_deps)
     app.include_router(home.api)
+    # diary_io before diary: /diary/import and /diary/export are not dates of /diary/{date}.
+    app.include_router(diary_io.pages, dependencies=page_deps)
+    app.include_router(diary_io.api)
+    app.include_router(diary.pages, dependencies=page_deps)
+    app.include_router(diary.api)
+    app.include_router(recipes.pages, dependencies=page_deps)
+    app.include_router(recipes.api)
+    if settings.load_examples:
+        state.extras.setdefault("on_startup", []).append(lambda: load_examples(store, foods))
 
     max_body = settings.max_upload_bytes
 

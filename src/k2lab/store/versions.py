@@ -1,0 +1,42 @@
+"""Optimistic locking: a write that carries the version it was based on is refused when the
+record has moved on, and a write that loses a race with another one is refused, not lost.
+
+Example
+-------
+>>> check_version("day", 3, 3)
+>>> check_version("day", 4, 3)
+Traceback (most recent call last):
+...
+k2lab.errors.ConflictError: This day was changed elsewhere (now version 4, you had 3). Reload it and apply your change again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from k2lab.errors import ConflictError
+
+__all__ = ["check_version", "flush"]
+
+
+def check_version(kind: str, current: int, expected: int | None) -> None:
+    """Refuse a write based on ``expected`` when the record is now at ``current``."""
+    if expected is not None and expected != current:
+        raise ConflictError(
+            f"This {kind} was changed elsewhere (now version {current}, you had {expected}). "
+            "Reload it and apply your change again.",
+            current_version=current,
+        )
+
+
+def flush(s: Session, kind: str) -> None:
+    """Write pending changes; a record another writer changed meanwhile is a ConflictError."""
+    try:
+        s.flush()
+    except StaleDataError as exc:
+        s.rollback()
+        raise ConflictError(
+            f"This {kind} was changed by another writer at the same time; reload it and "
+            "apply your change again."
+        ) from exc
