@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import diary, diary_io, home, recipes
+from k2lab.web import diary, diary_io, home, outlook, recipes, simulations
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers, is_api
 from k2lab.web.examples import load_examples
@@ -89,6 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recipes.api)
     if settings.load_examples:
         state.extras.setdefault("on_startup", []).append(lambda: load_examples(store, foods))
+    simulations.install_pool(state)
+    app.include_router(simulations.api)
+    app.include_router(outlook.pages, dependencies=page_deps)
+    app.include_router(outlook.api)
 
     max_body = settings.max_upload_bytes
 

@@ -37,6 +37,8 @@ class Settings:
     simulation_workers: int = 1
     #: Simulations that may wait; one more is refused with 503 and a retry hint.
     simulation_queue: int = 16
+    #: Seconds one simulation may run before it is stopped and marked failed.
+    simulation_time_limit_s: float = 120.0
     #: Largest request body or upload (bytes).
     max_upload_bytes: int = 5_000_000
     #: Load the example diaries into an empty store (``make run``).
