@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -127,3 +127,49 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def csrf(client: TestClient) -> dict[str, str]:
     """The header an htmx request carries (forms send the same value as ``csrf_token``)."""
     return {"X-CSRF-Token": client.cookies.get("k2lab_csrf") or ""}
+
+
+# ---- Multi-user mode (accounts) ----
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def multi_app(store_url: str, food_db_path: Path) -> Iterator[FastAPI]:
+    """The app in multi-user mode (accounts required), on both stores."""
+    application = create_app(
+        Settings(database_url=store_url, food_db=food_db_path, multi_user=True)
+    )
+    yield application
+    application.state.k2.store.close()
+
+
+def sign_up(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """Register ``username`` through the page (which logs ``client`` in); the CSRF header."""
+    client.get("/register")
+    token = client.cookies.get("k2lab_csrf") or ""
+    r = client.post(
+        "/register",
+        data={"username": username, "password": password, "confirm": password,
+              "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text
+    return {"X-CSRF-Token": token}
+
+
+@pytest.fixture
+def accounts(multi_app: FastAPI) -> Iterator[Callable[[str], tuple[TestClient, dict[str, str]]]]:
+    """``accounts("ada")``: a client of the multi-user app logged in as a new user ``ada``,
+    and its CSRF header."""
+    clients: list[TestClient] = []
+
+    def make(username: str) -> tuple[TestClient, dict[str, str]]:
+        c = TestClient(multi_app)
+        c.__enter__()
+        clients.append(c)
+        return c, sign_up(c, username)
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)

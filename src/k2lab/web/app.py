@@ -17,27 +17,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import diary, diary_io, home, outlook, recipes, simulations
+from k2lab.web import auth, diary, diary_io, home, outlook, recipes, simulations
+from k2lab.web import foods as food_routes
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
-from k2lab.web.errors import install_error_handlers, is_api
+from k2lab.web.errors import install_error_handlers
 from k2lab.web.examples import load_examples
+from k2lab.web.headers import add_security_headers
+from k2lab.web.limits import BodyLimit
 from k2lab.web.settings import Settings
 from k2lab.web.state import STATIC_DIR, AppState, make_templates, plotly_js
 
 __all__ = ["Settings", "create_app"]
-
-#: Content-Security-Policy: no inline script, no other origins, no framing. Inline style is
-#: allowed only because Plotly sets its own; templates use classes.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page_deps = [Depends(verify_csrf)]
     app.include_router(home.pages, dependencies=page_deps)
     app.include_router(home.api)
+    app.include_router(food_routes.pages, dependencies=page_deps)
+    app.include_router(food_routes.api)
     # diary_io before diary: /diary/import and /diary/export are not dates of /diary/{date}.
     app.include_router(diary_io.pages, dependencies=page_deps)
     app.include_router(diary_io.api)
@@ -94,29 +92,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outlook.pages, dependencies=page_deps)
     app.include_router(outlook.api)
 
-    max_body = settings.max_upload_bytes
+    app.include_router(auth.pages, dependencies=page_deps)
+    app.include_router(auth.api)
+
+    # Inside the header guard, so a refused body still gets the security headers.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
     async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            message = f"The request is larger than the limit of {max_body:,} bytes."
-            if is_api(request):
-                return JSONResponse({"detail": message}, status_code=413)
-            return PlainTextResponse(message, status_code=413)
         token = csrf_token(request)
         response = await call_next(request)
         if request.cookies.get(COOKIE) != token:
             response.set_cookie(
                 COOKIE, token, httponly=False, samesite="strict", secure=settings.secure_cookies
             )
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
+        add_security_headers(response.headers)
         return response
 
     return app

@@ -4,8 +4,10 @@ Every response carries a random ``k2lab_csrf`` cookie (``SameSite=Strict``); eve
 sends it back in the ``csrf_token`` field and every htmx request in the ``X-CSRF-Token``
 header (``static/k2lab.js`` copies it from the page's ``<meta name="csrf-token">``). Another
 site can make the browser send the cookie but cannot read it, so it cannot forge the field.
-The JSON API needs no token: browsers cannot send ``application/json`` cross-site without a
-CORS preflight, which this app never answers. Uploads to the API carry the header.
+In single-user mode the JSON API needs no token: browsers cannot send ``application/json``
+cross-site without a CORS preflight, which this app never answers. In multi-user mode an API
+call that changes something with the session cookie carries the header too
+(:func:`k2lab.web.deps.current_user`); uploads to the API always carry it.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from fastapi import Request
 
 from k2lab.errors import K2LabError
 
-__all__ = ["COOKIE", "FIELD", "HEADER", "csrf_token", "verify_csrf"]
+__all__ = ["COOKIE", "FIELD", "HEADER", "SAFE_METHODS", "CsrfError", "csrf_token", "verify_csrf"]
 
 COOKIE = "k2lab_csrf"
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
-_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class CsrfError(K2LabError):
-    """A state-changing request without the page's token."""
+    """A state-changing request without the page's token (403)."""
+
+    status_code = 403
 
 
 def csrf_token(request: Request) -> str:
@@ -41,7 +45,7 @@ def csrf_token(request: Request) -> str:
 async def verify_csrf(request: Request) -> None:
     """Dependency of every page router: refuse a state-changing request whose token is
     missing or differs from the cookie's."""
-    if request.method in _SAFE:
+    if request.method in SAFE_METHODS:
         return
     cookie = request.cookies.get(COOKIE, "")
     sent = request.headers.get(HEADER, "")

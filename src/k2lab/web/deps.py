@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -10,7 +11,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from k2lab.store import User
-from k2lab.web.csrf import csrf_token
+from k2lab.web.csrf import COOKIE as CSRF_COOKIE
+from k2lab.web.csrf import HEADER, SAFE_METHODS, CsrfError, csrf_token
+from k2lab.web.security import SESSION_COOKIE, LoginRequired, user_for_token
 from k2lab.web.state import AppState
 
 __all__ = ["CurrentUser", "DbSession", "State", "app_state", "current_user", "render", "session"]
@@ -35,9 +38,26 @@ DbSession = Annotated[Session, Depends(session)]
 
 
 def current_user(request: Request, s: DbSession) -> User:
-    """The user making the request: in single-user mode the local user."""
+    """The user making the request: in single-user mode the local user; in multi-user mode
+    the user of the session cookie, else :class:`LoginRequired` (API: 401, pages: to the
+    login page). An API call that changes something with the cookie must also carry the
+    ``X-CSRF-Token`` header (pages are checked by :func:`verify_csrf` already)."""
     state = app_state(request)
-    user = state.store.local_user(s)
+    if not state.settings.multi_user_mode:
+        user = state.store.local_user(s)
+    else:
+        found = user_for_token(s, request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            raise LoginRequired("Log in first: this needs your account.")
+        user = found
+        if request.url.path.startswith("/api/") and request.method not in SAFE_METHODS:
+            cookie = request.cookies.get(CSRF_COOKIE, "")
+            sent = request.headers.get(HEADER, "")
+            if not cookie or not hmac.compare_digest(cookie, sent):
+                raise CsrfError(
+                    f"Send the {HEADER} header with the value of the {CSRF_COOKIE} cookie.",
+                    field=HEADER,
+                )
     request.state.user = user
     return user
 
@@ -48,7 +68,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page (or an htmx fragment) from ``template`` with the shared context."""
     state = app_state(request)
-    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("user", _page_user(request, state))
     return state.templates.TemplateResponse(
         request,
         template,
@@ -59,3 +79,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def _page_user(request: Request, state: AppState) -> User | None:
+    """Who to show in the menu: the route's user, or (on pages open to everyone, such as
+    the foods) the user of the session cookie, if any."""
+    user: User | None = getattr(request.state, "user", None)
+    if user is None and state.settings.multi_user_mode and SESSION_COOKIE in request.cookies:
+        with state.store.session() as s:
+            user = user_for_token(s, request.cookies[SESSION_COOKIE])
+    return user

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from k2lab.errors import ConflictError, K2LabError, NotFoundError
 from k2lab.web.deps import render
+from k2lab.web.headers import add_security_headers
+from k2lab.web.security import LoginRequired, TooManyAttempts, safe_next
 
 __all__ = ["install_error_handlers", "is_api"]
 
@@ -30,12 +33,13 @@ def is_api(request: Request) -> bool:
 
 
 def _status(exc: K2LabError) -> int:
+    code = getattr(exc, "status_code", None)
+    if isinstance(code, int):
+        return code
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, ConflictError):
         return 409
-    if type(exc).__name__ == "CsrfError":
-        return 403
     return 422
 
 
@@ -47,6 +51,13 @@ def _page(request: Request, status: int, title: str, message: str, field: str | 
 def _on_k2lab(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, K2LabError)
     status = _status(exc)
+    if isinstance(exc, LoginRequired) and not is_api(request):
+        return _to_login(request)
+    headers = {}
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    if isinstance(exc, LoginRequired):
+        headers["WWW-Authenticate"] = 'Cookie realm="k2lab", cookie-name="k2lab_session"'
     if is_api(request):
         body: dict[str, object] = {
             "detail": [
@@ -59,11 +70,30 @@ def _on_k2lab(request: Request, exc: Exception) -> Response:
         }
         if isinstance(exc, ConflictError) and exc.current_version is not None:
             body["current_version"] = exc.current_version
-        return JSONResponse(body, status_code=status)
-    title = {404: "Not found", 409: "Changed elsewhere", 403: "Not allowed"}.get(
-        status, "Please check your input"
-    )
-    return _page(request, status, title, exc.message, exc.field)
+        return JSONResponse(body, status_code=status, headers=headers)
+    title = {
+        404: "Not found",
+        409: "Changed elsewhere",
+        403: "Not allowed",
+        401: "Please log in",
+        429: "Too many attempts",
+    }.get(status, "Please check your input")
+    response = _page(request, status, title, exc.message, exc.field)
+    response.headers.update(headers)
+    return response
+
+
+def _to_login(request: Request) -> Response:
+    """A page that needs a login: to the login page, and back here afterwards (htmx: the
+    whole page goes there, not a fragment)."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if current := request.headers.get("HX-Current-URL"):
+        parts = urlsplit(current)
+        here = parts.path + (f"?{parts.query}" if parts.query else "")
+    target = "/login?" + urlencode({"next": safe_next(here)})
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def _on_validation(request: Request, exc: Exception) -> Response:
@@ -95,11 +125,14 @@ def _on_http(request: Request, exc: Exception) -> Response:
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
     ref = secrets.token_hex(4)
-    log.exception("unexpected error %s on %s %s", ref, request.method, request.url.path)
+    log.error("unexpected error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
     message = f"Something went wrong on our side (reference {ref}); nothing you entered was lost."
     if is_api(request):
-        return JSONResponse({"detail": message, "reference": ref}, status_code=500)
-    return _page(request, 500, "Something went wrong", message, None)
+        response: Response = JSONResponse({"detail": message, "reference": ref}, status_code=500)
+    else:
+        response = _page(request, 500, "Something went wrong", message, None)
+    add_security_headers(response.headers)  # sent from outside the app's middleware
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
