@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -15,55 +15,12 @@ from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
 from k2lab.data.citations import cite
 from k2lab.errors import DataError, K2LabError
 from k2lab.foods.build import build_database, default_database_path
-from k2lab.foods.database import Food, FoodDatabase
-from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS, field_name
+from k2lab.foods.database import FoodDatabase
+from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS
 from k2lab.foods.usda import read_fdc_csv
-from k2lab.report import citations_json, fmt
+from k2lab.report import citations_json, fmt, food_json
 
-__all__ = ["food_json", "register"]
-
-
-def food_json(food: Food) -> dict[str, Any]:
-    """A food with every nutrient summary and every sourced value."""
-    return {
-        "food_key": food.key,
-        "name": food.name,
-        "synonyms": list(food.synonyms),
-        "category": food.category,
-        "diet": food.diet,
-        "diet_basis": food.diet_basis,
-        "origin": food.origin,
-        "usda_name": food.usda_name,
-        "article_label": food.article_label,
-        "main_k2_form": food.main_k2_form,
-        "k2_total_ug_per_100g": round(food.k2_per_100g(), 2),
-        "nutrients": {
-            field_name(n) + "_per_100g": {
-                "typical": s.typical,
-                "low": s.low,
-                "high": s.high,
-                "evidence": s.evidence,
-                "rule": s.rule,
-                "values": [
-                    {
-                        "value": v.value,
-                        "low": v.low,
-                        "high": v.high,
-                        "quality": v.quality,
-                        "source_key": v.source_key,
-                        "country": v.country,
-                        "notes": v.notes,
-                    }
-                    for v in s.values
-                ],
-            }
-            for n, s in food.nutrients.items()
-        },
-        "portions": [
-            {"name": p.name, "grams": p.grams, "quality": p.quality, "source_key": p.source_key}
-            for p in food.portions
-        ],
-    }
+__all__ = ["register"]
 
 
 def register(

@@ -24,20 +24,18 @@ from k2lab.intake import Diet, Person, load_diet, parse_supplement
 from k2lab.intake.cover import parse_target
 from k2lab.plan import (
     BACKENDS,
+    VKA,
     DietPlan,
     PlanError,
     constraints_for,
-    food_groups,
     plan_diet,
+    split_exclusions,
     whole_day_constraints,
 )
 from k2lab.plan.nutrition import ACTIVITY_PAL, minimal_change_constraints
 from k2lab.plan.report import plan_json
 
 __all__ = ["print_plan", "register"]
-
-#: Anticoagulants that switch on the steady vitamin K mode.
-VKA = frozenset({"warfarin", "acenocoumarol", "phenprocoumon", "fluindione", "vka"})
 
 
 def print_plan(plan: DietPlan, console: Console) -> None:
@@ -83,19 +81,6 @@ def print_plan(plan: DietPlan, console: Console) -> None:
             )
         for p in dg["proposals"]:
             console.print(f"  to make it feasible: {p}")
-
-
-def _split_exclusions(db: FoodDatabase, values: list[str]) -> tuple[set[str], set[str]]:
-    groups, foods = set(), set()
-    for v in values:
-        for part in (p.strip() for p in v.split(",")):
-            if not part:
-                continue
-            if part.lower() in food_groups() and part.lower() != "not_retail":
-                groups.add(part.lower())
-            else:
-                foods.add(db.resolve(part).key)  # unknown food -> UnknownFoodError (exit 2)
-    return groups, foods
 
 
 def _prices(db: FoodDatabase, values: list[str]) -> dict[str, float]:
@@ -201,7 +186,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
                 f"--target must be in K2 or one menaquinone, not {t.form}: write e.g. "
                 "'90 ug K2' or '180 ug MK-7'."
             )
-        groups, foods = _split_exclusions(db, exclude or [])
+        groups, foods = split_exclusions(db, exclude or [])
         current = _mean_day(diary) if diary is not None else {}
         on_vka = bool(VKA & {m.strip().lower() for m in medication or []})
         supplements = tuple(parse_supplement(s) for s in supplement or [])

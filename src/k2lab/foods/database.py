@@ -137,7 +137,12 @@ def _vitamer(text: str) -> str:
 
 
 class FoodDatabase:
-    """The embedded SQLite food database (read-only)."""
+    """The embedded SQLite food database (read-only).
+
+    One instance may be shared between threads (a web server's pool): its connection is
+    read-only and Python's SQLite is built serialized (``sqlite3.threadsafety == 3``;
+    tests/web/test_foods.py checks both).
+    """
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
@@ -371,6 +376,11 @@ class FoodDatabase:
             bonus -= min(len(label), 80) / 40
             best[owner] = max(best.get(owner, 0.0), score + bonus)
         return sorted(((s, i) for i, s in best.items()), reverse=True)
+
+    @cached_property
+    def categories(self) -> tuple[str, ...]:
+        """The k2lab categories of the foods, sorted."""
+        return tuple(sorted({row[3] for row in self._meta}))
 
     def stats(self) -> dict[str, dict[str, int]]:
         """How many foods carry each nutrient, by source key."""

@@ -18,6 +18,7 @@ from k2lab.plan.explain import (
 from k2lab.plan.formulation import Layout, build_model
 from k2lab.plan.milp import BACKENDS, Milp, MilpResult, SolveStatus, solve_milp
 from k2lab.plan.model import (
+    VKA,
     EnergyShare,
     GroupServing,
     NutrientBound,
@@ -27,12 +28,14 @@ from k2lab.plan.model import (
     constraints_for,
     food_groups,
     groups_of,
+    split_exclusions,
 )
 from k2lab.plan.nutrition import energy_need_kcal, whole_day_constraints
 from k2lab.plan.solve import DietPlan, PlannedPortion, PlanStatus, plan_diet
 
 __all__ = [
     "BACKENDS",
+    "VKA",
     "Binding",
     "Candidate",
     "Change",
@@ -63,5 +66,6 @@ __all__ = [
     "max_k2_from_food",
     "plan_diet",
     "solve_milp",
+    "split_exclusions",
     "whole_day_constraints",
 ]

@@ -20,7 +20,7 @@ from functools import cache
 
 from k2lab.errors import K2LabError, UnitError
 from k2lab.foods.build import read_data_csv
-from k2lab.foods.database import Food, normalise
+from k2lab.foods.database import Food, FoodDatabase, normalise
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, VITAMERS
 from k2lab.intake.diet import Person
 from k2lab.intake.reference import reference_intakes
@@ -34,6 +34,8 @@ TRACKED = (*NUTRIENTS, "K2", "K")
 WHOLE_DAY_REQUIRED = ("energy", "protein", "fat", "carbohydrate")
 #: Most days a plan may cover.
 MAX_DAYS = 28
+#: Anticoagulants that switch on the steady vitamin K mode.
+VKA = frozenset({"warfarin", "acenocoumarol", "phenprocoumon", "fluindione", "vka"})
 
 
 class PlanError(K2LabError, ValueError):
@@ -253,6 +255,22 @@ def groups_of(food: Food) -> frozenset[str]:
     return frozenset(found)
 
 
+def split_exclusions(db: FoodDatabase, values: list[str]) -> tuple[set[str], set[str]]:
+    """Exclusions as (food groups, food keys): each value is a group or a food name, and a
+    value may hold several separated by commas. An unknown food is an
+    :class:`~k2lab.errors.UnknownFoodError` with the closest names."""
+    groups, foods = set(), set()
+    for v in values:
+        for part in (p.strip() for p in v.split(",")):
+            if not part:
+                continue
+            if part.lower() in food_groups() and part.lower() != "not_retail":
+                groups.add(part.lower())
+            else:
+                foods.add(db.resolve(part).key)
+    return groups, foods
+
+
 def _category_word(food: Food, words: set[str], value: str) -> bool:
     """``value`` 'grain:raw' matches a grain whose name has the word raw."""
     category, _, word = value.partition(":")
@@ -310,6 +328,7 @@ __all__ = [
     "GENERIC_STEP_G",
     "MAX_DAYS",
     "TRACKED",
+    "VKA",
     "WHOLE_DAY_REQUIRED",
     "EnergyShare",
     "GroupServing",
@@ -320,4 +339,5 @@ __all__ = [
     "constraints_for",
     "food_groups",
     "groups_of",
+    "split_exclusions",
 ]

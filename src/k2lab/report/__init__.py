@@ -18,6 +18,7 @@ from k2lab.report.render_json import (
     advice_json,
     citations_json,
     estimate_json,
+    food_json,
     intake_json,
     report_json,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "citations_json",
     "estimate_json",
     "fmt",
+    "food_json",
     "intake_json",
     "main_k2_form",
     "plan_json",

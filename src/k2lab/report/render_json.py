@@ -15,6 +15,7 @@ from typing import Any
 
 from k2lab.advice import Advice, GapFood
 from k2lab.data.citations import Citation
+from k2lab.foods.database import Food
 from k2lab.foods.nutrients import NUTRIENT_UNITS, field_name
 from k2lab.intake.compute import Contribution, Estimate
 from k2lab.report.values import AdviceReport, IntakeReport, Report
@@ -23,6 +24,7 @@ __all__ = [
     "advice_json",
     "citations_json",
     "estimate_json",
+    "food_json",
     "intake_json",
     "report_json",
 ]
@@ -57,6 +59,49 @@ def estimate_json(e: Estimate) -> dict[str, float | str]:
 def citations_json(sources: Mapping[str, Citation]) -> dict[str, dict[str, str]]:
     """``{source_key: {"citation", "doi", "url"}}``."""
     return {k: {"citation": c.citation, "doi": c.doi, "url": c.url} for k, c in sources.items()}
+
+
+def food_json(food: Food) -> dict[str, Any]:
+    """A food with every nutrient summary and every sourced value."""
+    return {
+        "food_key": food.key,
+        "name": food.name,
+        "synonyms": list(food.synonyms),
+        "category": food.category,
+        "diet": food.diet,
+        "diet_basis": food.diet_basis,
+        "origin": food.origin,
+        "usda_name": food.usda_name,
+        "article_label": food.article_label,
+        "main_k2_form": food.main_k2_form,
+        "k2_total_ug_per_100g": round(food.k2_per_100g(), 2),
+        "nutrients": {
+            field_name(n) + "_per_100g": {
+                "typical": s.typical,
+                "low": s.low,
+                "high": s.high,
+                "evidence": s.evidence,
+                "rule": s.rule,
+                "values": [
+                    {
+                        "value": v.value,
+                        "low": v.low,
+                        "high": v.high,
+                        "quality": v.quality,
+                        "source_key": v.source_key,
+                        "country": v.country,
+                        "notes": v.notes,
+                    }
+                    for v in s.values
+                ],
+            }
+            for n, s in food.nutrients.items()
+        },
+        "portions": [
+            {"name": p.name, "grams": p.grams, "quality": p.quality, "source_key": p.source_key}
+            for p in food.portions
+        ],
+    }
 
 
 def _contribution(c: Contribution) -> dict[str, Any]:
