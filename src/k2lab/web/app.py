@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from k2lab import __version__
 from k2lab.foods.database import FoodDatabase
 from k2lab.store import open_store
-from k2lab.web import auth, diary, diary_io, home, outlook, recipes, simulations
+from k2lab.web import auth, diary, diary_io, home, outlook, plan, recipes, simulations
 from k2lab.web import foods as food_routes
 from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers
@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.api)
     app.include_router(food_routes.pages, dependencies=page_deps)
     app.include_router(food_routes.api)
+    app.include_router(plan.pages, dependencies=page_deps)
+    app.include_router(plan.api)
     # diary_io before diary: /diary/import and /diary/export are not dates of /diary/{date}.
     app.include_router(diary_io.pages, dependencies=page_deps)
     app.include_router(diary_io.api)
