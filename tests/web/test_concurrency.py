@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from live_server import Zygote  # noqa: E402
+from live_server import Zygote
 
 RACERS = 8
 
