@@ -122,3 +122,16 @@ def test_blind_adds_to_a_new_day_all_land_or_409(served: str) -> None:
     landed = sorted(r.json()["amount"] for r in responses if r.status_code == 201)
     assert landed, "no write landed"
     assert sorted(str(e["amount"]) for e in _entries(served, diary_id, date)) == landed
+
+
+def test_first_requests_of_a_fresh_store_race_to_create_diaries(served: str) -> None:
+    """Regression (found by benchmarks/bench_load.py): concurrent first requests each
+    created the single-user mode's local user; all but one were a 500."""
+    responses = _race(served, [
+        ("POST", "/api/v1/diaries", {"name": f"diary {n}"}, {}) for n in range(RACERS)
+    ])  # fmt: skip
+    assert sorted(r.status_code for r in responses) == [201] * RACERS, [r.text for r in responses]
+    r = httpx.get(f"{served}/api/v1/diaries", timeout=30)
+    assert sorted(d["name"] for d in r.json()["items"]) == sorted(
+        f"diary {n}" for n in range(RACERS)
+    )
