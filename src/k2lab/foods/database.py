@@ -377,11 +377,6 @@ class FoodDatabase:
             best[owner] = max(best.get(owner, 0.0), score + bonus)
         return sorted(((s, i) for i, s in best.items()), reverse=True)
 
-    @cached_property
-    def categories(self) -> tuple[str, ...]:
-        """The k2lab categories of the foods, sorted."""
-        return tuple(sorted({row[3] for row in self._meta}))
-
     def stats(self) -> dict[str, dict[str, int]]:
         """How many foods carry each nutrient, by source key."""
         out: dict[str, dict[str, int]] = {}
