@@ -6,8 +6,8 @@ Run with ``make bench-load`` (10 minutes) or ``make bench-load-ci`` (60 s), or
 port of 127.0.0.1, runs ``benchmarks/load/locustfile.py`` headless for ``--seconds`` (locust's
 ``-t``, wrapped in ``timeout``), samples the server's resident memory (its process and its
 simulation workers) at the start, the middle and the end, and prints p50/p95/p99 per route,
-the error rate and the memory. Exit status 1 when any request failed or a read route's p95
-is over the goal, so CI can run it as a check. (Latency at 1/10/50 users per route is
+the error rate and the memory. Exit status 1 when any request failed (and, with
+``--require-goal``, when a read route's p95 is over the goal), so CI can run it as a check. (Latency at 1/10/50 users per route is
 ``benchmarks/bench_web.py``'s; this one holds a mixed load for minutes.)
 
 Goal (issue 11): p95 < 300 ms for reads, 0 errors, memory flat.
@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--require-goal", action="store_true",
+                        help="exit 1 also when a read's p95 is over the goal (else: errors only)")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="k2lab-load-") as tmp:
         result = run(args.seconds, args.users, Path(tmp))
@@ -117,7 +119,7 @@ def main() -> None:
         print(result["failures_csv"])
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
-    if result["failures"] or slow:
+    if result["failures"] or (slow and args.require_goal):
         print(f"goal missed: {result['failures']} failures; reads over {GOAL_P95_MS:.0f} ms "
               f"p95: {', '.join(slow) or 'none'}")  # fmt: skip
         raise SystemExit(1)
