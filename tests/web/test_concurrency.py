@@ -3,25 +3,34 @@
 A server process (forked by :class:`live_server.Zygote`, on SQLite and on PostgreSQL) takes
 simultaneous writes: with the same ``If-Match`` exactly one wins and the others get 409 with
 ``current_version`` (no update lost, none applied twice); blind adds all land or are refused
-with 409, never a 5xx; every 201 is in the day afterwards.
+with 409, never a 5xx; every 201 is in the day afterwards. Simultaneous submissions of two
+scenarios give one run each (reused by the others) and results valid against the trajectory
+schema, one scenario's never written over the other's.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import sqlalchemy as sa
+
+from k2lab.trajectory import TRAJECTORY_SCHEMA
 
 sys.path.insert(0, str(Path(__file__).parent))
 from live_server import Zygote
 
 RACERS = 8
+#: A short outlook (three weeks, three draws), as in test_simulations.py.
+SHORT: dict[str, Any] = {"person": {"age": 60}, "weeks": 3, "samples": 3}
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +144,34 @@ def test_first_requests_of_a_fresh_store_race_to_create_diaries(served: str) -> 
     assert sorted(d["name"] for d in r.json()["items"]) == sorted(
         f"diary {n}" for n in range(RACERS)
     )
+
+
+def _result(url: str, run_id: int, timeout_s: float = 180.0) -> dict[str, Any]:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        status = httpx.get(f"{url}/api/v1/simulations/{run_id}", timeout=30).json()
+        if status["status"] == "done":
+            r = httpx.get(f"{url}/api/v1/simulations/{run_id}/result", timeout=30)
+            assert r.status_code == 200, r.text
+            out: dict[str, Any] = r.json()
+            return out
+        assert status["status"] != "failed", status
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
+
+
+def test_concurrent_simulations_reuse_one_run_per_scenario_and_stay_valid(served: str) -> None:
+    scenarios = [{**SHORT, "seed": seed} for seed in (1, 2)]
+    responses = _race(served, [
+        ("POST", "/api/v1/simulations", scenarios[n % 2], {}) for n in range(RACERS)
+    ])  # fmt: skip
+    assert all(r.status_code in (200, 202) for r in responses), [r.text for r in responses]
+    ids = [{r.json()["id"] for i, r in enumerate(responses) if i % 2 == k} for k in (0, 1)]
+    assert [len(s) for s in ids] == [1, 1], ids  # one run per scenario, reused
+    assert ids[0] != ids[1]
+    results = [_result(served, next(iter(s))) for s in ids]
+    for result in results:
+        jsonschema.validate(result, TRAJECTORY_SCHEMA)
+    assert results[0] != results[1]  # different seeds: different draws, not one overwritten
+    listed = httpx.get(f"{served}/api/v1/simulations", timeout=30).json()
+    assert listed["total"] == 2
