@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from k2lab.store import User
@@ -88,6 +89,12 @@ def _page_user(request: Request, state: AppState) -> User | None:
     """Who to show in the menu: the route's user, or (on pages open to everyone, such as
     the foods) the user of the session cookie, if any."""
     user: User | None = getattr(request.state, "user", None)
+    if user is not None and sa_inspect(user).detached and sa_inspect(user).expired:
+        # An error page after the route's session rolled back and closed: read it again.
+        with state.store.session() as s:
+            user = s.get(User, sa_inspect(user).identity[0])
+            if user is not None:
+                s.expunge(user)
     if user is None and state.settings.multi_user_mode and SESSION_COOKIE in request.cookies:
         with state.store.session() as s:
             user = user_for_token(s, request.cookies[SESSION_COOKIE])
