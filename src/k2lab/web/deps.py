@@ -89,10 +89,11 @@ def _page_user(request: Request, state: AppState) -> User | None:
     """Who to show in the menu: the route's user, or (on pages open to everyone, such as
     the foods) the user of the session cookie, if any."""
     user: User | None = getattr(request.state, "user", None)
-    if user is not None and sa_inspect(user).detached and sa_inspect(user).expired:
+    seen = sa_inspect(user) if user is not None else None
+    if seen is not None and seen.detached and seen.expired and seen.identity is not None:
         # An error page after the route's session rolled back and closed: read it again.
         with state.store.session() as s:
-            user = s.get(User, sa_inspect(user).identity[0])
+            user = s.get(User, seen.identity[0])
             if user is not None:
                 s.expunge(user)
     if user is None and state.settings.multi_user_mode and SESSION_COOKIE in request.cookies:
