@@ -12,6 +12,7 @@ k2lab.errors.ConflictError: This day was changed elsewhere (now version 4, you h
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +40,9 @@ def flush(s: Session, kind: str, record: object = None) -> None:
     except (StaleDataError, IntegrityError) as exc:
         # IntegrityError: another writer created the same record (a day's first entry) first.
         s.rollback()
-        current = getattr(record, "version", None)  # reloaded: the other writer's version
+        state = inspect(record, raiseerr=False) if record is not None else None
+        # A record that was stored is reloaded (the other writer's version); a new one has none.
+        current = getattr(record, "version", None) if state and state.persistent else None
         raise ConflictError(
             f"This {kind} was changed by another writer at the same time; reload it and "
             "apply your change again.",
