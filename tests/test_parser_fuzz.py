@@ -111,20 +111,23 @@ def csv_diaries(draw: st.DrawFn) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _check_diet(reader: Any, text: str, db: FoodDatabase) -> None:
+    """``reader(text, db)`` is a diet whose every food has a positive weight, or an error."""
+    diet = _only_k2lab_errors(reader, text, db)
+    if diet is not None:
+        assert all(0 < e.grams.grams < float("inf") for d in diet.days for e in d.foods)
+
+
 @FUZZ
 @given(text=toml_diets())
 def test_toml_diet_reader(db: FoodDatabase, text: str) -> None:
-    diet = _only_k2lab_errors(parse_toml_diet, text, db)
-    if diet is not None:
-        assert all(e.grams.grams > 0 for d in diet.days for e in d.foods)
+    _check_diet(parse_toml_diet, text, db)
 
 
 @FUZZ
 @given(text=csv_diaries())
 def test_csv_diary_reader(db: FoodDatabase, text: str) -> None:
-    diet = _only_k2lab_errors(parse_csv_diary, text, db)
-    if diet is not None:
-        assert all(e.grams.grams > 0 for d in diet.days for e in d.foods)
+    _check_diet(parse_csv_diary, text, db)
     # the web import's path over the same readers
     _only_k2lab_errors(parse_diary_file, text, "csv", db, name="x.csv")
 
