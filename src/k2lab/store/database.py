@@ -121,12 +121,14 @@ class Store:
         query = select(User).where(User.username == LOCAL_USER)
         user = s.scalars(query).first()
         if user is None:
+            # Created and committed on its own, so the request holds no write lock meanwhile;
+            # a concurrent first request may create it too.
             try:
-                with s.begin_nested():  # a concurrent first request may create it too
-                    user = User(username=LOCAL_USER)
-                    s.add(user)
+                with self.session() as own:
+                    own.add(User(username=LOCAL_USER))
             except IntegrityError:
-                user = s.scalars(query).one()
+                pass
+            user = s.scalars(query).one()
         return user
 
     def close(self) -> None:
