@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: run report test lint typecheck unit bench bench-web db docs docs-gen clean
+.PHONY: run report test lint typecheck unit bench bench-web bench-load bench-load-ci db docs docs-gen clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -57,6 +57,19 @@ bench: $(STAMP)
 # Page and API latency (p50/p95/p99) under 1, 10 and 50 users against `k2lab serve`.
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/bench_web.py
+# 50 locust users against `k2lab serve` on 127.0.0.1 for 10 minutes (bench-load-ci: 60 s, the
+# CI's check): p50/p95/p99 per route, error rate, server memory; exit 1 on errors
+# (bench-load: also when a read's p95 is over 300 ms).
+LOAD_STAMP := $(VENV)/.load-installed
+$(LOAD_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	touch $(LOAD_STAMP)
+
+bench-load: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/bench_load.py --seconds 600 --require-goal
+
+bench-load-ci: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/bench_load.py --seconds 60
 
 clean:
 	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache

@@ -110,6 +110,16 @@ def _column(header: Sequence[str], *names: str) -> str | None:
 
 def read_servings(text: str, *, name: str = "servings.csv") -> list[ServingRow]:
     """The rows of a servings export; errors name the line and the column."""
+    try:
+        return _read_servings(text, name)
+    except csv.Error as exc:  # e.g. a bare carriage return inside a field (found by fuzzing)
+        raise K2LabError(
+            f"{name}: not a readable CSV file ({exc}). Export it from Cronometer again.",
+            field="file",
+        ) from exc
+
+
+def _read_servings(text: str, name: str) -> list[ServingRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = reader.fieldnames or []
     day_col = _column(header, "day", "date")

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from k2lab.errors import StoreError
@@ -118,11 +118,17 @@ class Store:
 
     def local_user(self, s: Session) -> User:
         """The single-user mode's user, created on first use."""
-        user = s.scalars(select(User).where(User.username == LOCAL_USER)).first()
+        query = select(User).where(User.username == LOCAL_USER)
+        user = s.scalars(query).first()
         if user is None:
-            user = User(username=LOCAL_USER)
-            s.add(user)
-            s.flush()
+            # Created and committed on its own, so the request holds no write lock meanwhile;
+            # a concurrent first request may create it too.
+            try:
+                with self.session() as own:
+                    own.add(User(username=LOCAL_USER))
+            except IntegrityError:
+                pass
+            user = s.scalars(query).one()
         return user
 
     def close(self) -> None:

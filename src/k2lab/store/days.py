@@ -108,7 +108,7 @@ def _writable_day(
 def _touch(s: Session, day: DiaryDay) -> None:
     """Mark the day changed so its version moves with any change to its entries."""
     flag_modified(day, "note")
-    flush(s, "day")
+    flush(s, "day", day)
 
 
 def _meal(meal: str) -> str:

@@ -21,7 +21,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -151,17 +151,17 @@ def diet_items(diet: Diet, start: dt.date, csv_text: str | None = None) -> list[
             date = dt.date.fromisoformat(day.label)
         except ValueError:
             date = start + dt.timedelta(days=i)
-        rows = meals.get(day.label, [])
-        food_meals = [m for k, m in rows if k != "supplement"]
-        supp_meals = [m for k, m in rows if k == "supplement"]
-        for j, entry in enumerate(day.foods):
-            meal = food_meals[j] if j < len(food_meals) else ""
-            items.append(
-                ImportItem(date, "food", meal, entry.food.key, entry.amount, entry.grams.grams)
-            )
-        for j, supp in enumerate(day.supplements):
-            meal = supp_meals[j] if j < len(supp_meals) else ""
-            items.append(ImportItem(date, "supplement", meal, text=supp.text))
+        foods = [
+            ImportItem(date, "food", "", e.food.key, e.amount, e.grams.grams) for e in day.foods
+        ]
+        supplements = [ImportItem(date, "supplement", "", text=x.text) for x in day.supplements]
+        # The file's order of foods and supplements, and each row's meal (an export read
+        # back is the diary it came from; found by tests/test_parser_fuzz.py).
+        for kind, meal in meals.get(day.label, []):
+            queue = supplements if kind == "supplement" else foods
+            if queue:
+                items.append(replace(queue.pop(0), meal=meal))
+        items += foods + supplements
     return items
 
 

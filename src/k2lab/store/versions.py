@@ -12,6 +12,8 @@ k2lab.errors.ConflictError: This day was changed elsewhere (now version 4, you h
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,13 +32,19 @@ def check_version(kind: str, current: int, expected: int | None) -> None:
         )
 
 
-def flush(s: Session, kind: str) -> None:
-    """Write pending changes; a record another writer changed meanwhile is a ConflictError."""
+def flush(s: Session, kind: str, record: object = None) -> None:
+    """Write pending changes; a record another writer changed meanwhile is a ConflictError
+    (with ``record``'s version as it is now, when ``record`` is given)."""
     try:
         s.flush()
-    except StaleDataError as exc:
+    except (StaleDataError, IntegrityError) as exc:
+        # IntegrityError: another writer created the same record (a day's first entry) first.
         s.rollback()
+        state = inspect(record, raiseerr=False) if record is not None else None
+        # A record that was stored is reloaded (the other writer's version); a new one has none.
+        current = getattr(record, "version", None) if state and state.persistent else None
         raise ConflictError(
             f"This {kind} was changed by another writer at the same time; reload it and "
-            "apply your change again."
+            "apply your change again.",
+            current_version=current if isinstance(current, int) else None,
         ) from exc

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from k2lab.store import User
@@ -39,12 +40,15 @@ State = Annotated[AppState, Depends(app_state)]
 
 
 def session(request: Request) -> Iterator[Session]:
-    """One store session per request: committed when the route returns, else rolled back."""
+    """One store session per request: committed when the route returns, else rolled back.
+
+    ``DbSession`` ends it with ``scope="function"``: the commit happens before the response
+    is sent, so a 2xx means the write is on disk (found by tests/web/test_durability.py)."""
     with app_state(request).store.session() as s:
         yield s
 
 
-DbSession = Annotated[Session, Depends(session)]
+DbSession = Annotated[Session, Depends(session, scope="function")]
 
 
 def current_user(request: Request, s: DbSession) -> User:

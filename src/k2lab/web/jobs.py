@@ -213,6 +213,9 @@ class SimulationPool:
         self.url = store.engine.url.render_as_string(hide_password=False)
         self.workers, self.queue, self.time_limit_s = workers, queue, time_limit_s
         self._lock = threading.Lock()
+        #: Held by :func:`enqueue` from "is there a run of this key" to storing a new one, so
+        #: simultaneous equal submissions share one run (found by tests/web/test_concurrency.py).
+        self.admit = threading.Lock()
         self._wake = threading.Event()
         self._waiting: collections.deque[tuple[int, Job]] = collections.deque()
         self._running: dict[int, tuple[Job, Future[None], float]] = {}
@@ -368,6 +371,13 @@ def enqueue(
     QueueFull
         A new run is needed and the pool is at its bound (nothing is stored).
     """
+    with pool.admit:
+        return _enqueue(pool, s, owner_id, job, meta)
+
+
+def _enqueue(
+    pool: SimulationPool, s: Session, owner_id: int, job: Job, meta: dict[str, Any] | None
+) -> tuple[SimulationRun, bool]:
     canonical = job.canonical()
     key = run_key(canonical)
     request = {**canonical, **(meta or {})}
