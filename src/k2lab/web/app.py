@@ -105,7 +105,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     simulations.install_pool(state)
     app.include_router(simulations.api)
     app.include_router(outlook.pages, dependencies=page_deps)
-    app.include_router(outlook.api)
 
     app.include_router(auth.pages, dependencies=page_deps)
     app.include_router(auth.api)

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from k2lab.store import User
