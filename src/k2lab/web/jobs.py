@@ -24,6 +24,9 @@ and the web's cap of :data:`MAX_WEB_SAMPLES` draws (about 0.2 GB for ten years).
 killed mid-run leaves runs ``queued``/``running``: :meth:`SimulationPool.start` marks them
 failed ("interrupted; submit again").
 
+The module is a little longer than 400 lines because the pool's lifecycle (start, time
+limit, replacement, requeue) and the enqueue/reuse path share one lock and one state.
+
 Example
 -------
 >>> from k2lab.scenario import Horizon, Scenario
