@@ -66,6 +66,18 @@ class DiaryUser(HttpUser):
     def day_page(self) -> None:
         self.client.get(f"/diary/{self._date()}?diary={self.diary}", name="GET /diary/{date}")
 
+    @task(2)
+    def report_page(self) -> None:
+        self.client.get(f"/report?diary={self.diary}", name="GET /report")
+
+    @task(2)
+    def report_api(self) -> None:
+        # 422 while the user's diary has no entry yet: an expected answer, not a failure
+        with self.client.get(f"/api/v1/diaries/{self.diary}/report",
+                             name="GET /api/v1/diaries/{id}/report", catch_response=True) as r:  # fmt: skip
+            if r.status_code in (200, 422):
+                r.success()
+
     @task(1)
     def submit_outlook(self) -> None:
         body = {"supplements": [self.rng.choice(SUPPLEMENTS)], "years": 10}
