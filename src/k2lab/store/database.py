@@ -37,6 +37,11 @@ __all__ = ["LOCAL_USER", "Store", "default_store_url", "open_store"]
 #: The one user of single-user (local) mode.
 LOCAL_USER = "local"
 _MIGRATIONS = Path(__file__).with_name("migrations")
+#: Connections kept (and as many more at peaks). A request's session holds its connection
+#: across the worker-thread hops of one request, so the pool must outnumber the server's
+#: 40 worker threads: with fewer, threads waiting for a connection starve the requests that
+#: hold one (50 concurrent writers stalled for the pool's 30 s timeout at 15 connections).
+_POOL = 48
 #: Tables that mark a database as k2lab's own (a file without them is not written to).
 _OUR_TABLES = {"alembic_version", "users", "diaries"}
 
@@ -176,10 +181,11 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
             raise StoreError("Give the SQLite store a file: sqlite:///PATH.", field="database_url")
         _check_sqlite_file(Path(parsed.database))
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        kwargs.update(pool_size=_POOL, max_overflow=_POOL)
     else:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        kwargs.update(pool_pre_ping=True, pool_size=_POOL, max_overflow=_POOL)
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError) as exc:
