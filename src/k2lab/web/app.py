@@ -13,6 +13,7 @@ Example
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -36,7 +37,7 @@ from k2lab.web import (
     simulations,
 )
 from k2lab.web import foods as food_routes
-from k2lab.web.csrf import COOKIE, csrf_token, verify_csrf
+from k2lab.web.csrf import COOKIE, SAFE_METHODS, csrf_token, verify_csrf
 from k2lab.web.errors import install_error_handlers
 from k2lab.web.examples import load_examples
 from k2lab.web.headers import add_security_headers
@@ -112,12 +113,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Inside the header guard, so a refused body still gets the security headers.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
 
+    # SQLite has one writer at a time. Writing requests wait their turn here, on the event
+    # loop, instead of in the database's busy handler on a worker thread: 50 concurrent
+    # writers there held every worker thread while the writer holding the lock waited for
+    # a thread to commit on (500s after the 10 s busy timeout).
+    write_turn = asyncio.Semaphore(1) if store.dialect == "sqlite" else None
+
     @app.middleware("http")
     async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         token = csrf_token(request)
-        response = await call_next(request)
+        if write_turn is not None and request.method not in SAFE_METHODS:
+            async with write_turn:
+                response = await call_next(request)
+        else:
+            response = await call_next(request)
         if request.cookies.get(COOKIE) != token:
             response.set_cookie(
                 COOKIE, token, httponly=False, samesite="strict", secure=settings.secure_cookies

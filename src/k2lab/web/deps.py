@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -38,15 +38,11 @@ def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-async def session(request: Request) -> AsyncIterator[Session]:
+def session(request: Request) -> Iterator[Session]:
     """One store session per request: committed when the route returns, else rolled back.
 
     ``DbSession`` ends it with ``scope="function"``: the commit happens before the response
-    is sent, so a 2xx means the write is on disk (found by tests/web/test_durability.py).
-    The dependency is ``async`` so that the commit runs on the event loop, not on a worker
-    thread: a route that wrote holds SQLite's write lock until the commit, and if the
-    commit waited for a free worker thread while every thread waited for that lock, the
-    server would stall (50 concurrent writers did, until their 30 s timeouts)."""
+    is sent, so a 2xx means the write is on disk (found by tests/web/test_durability.py)."""
     with app_state(request).store.session() as s:
         yield s
 
