@@ -85,30 +85,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(plotly_js(), media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
-    page_deps = [Depends(verify_csrf)]
-    app.include_router(home.pages, dependencies=page_deps)
-    app.include_router(home.api)
-    app.include_router(food_routes.pages, dependencies=page_deps)
-    app.include_router(foods_api.api)
-    app.include_router(plan.pages, dependencies=page_deps)
-    app.include_router(plan.api)
-    app.include_router(report.pages, dependencies=page_deps)
-    app.include_router(report.api)
-    # diary_io before diary: /diary/import and /diary/export are not dates of /diary/{date}.
-    app.include_router(diary_io.pages, dependencies=page_deps)
-    app.include_router(diary_io.api)
-    app.include_router(diary.pages, dependencies=page_deps)
-    app.include_router(diary.api)
-    app.include_router(recipes.pages, dependencies=page_deps)
-    app.include_router(recipes.api)
     if settings.load_examples:
         state.extras.setdefault("on_startup", []).append(lambda: load_examples(store, foods))
     simulations.install_pool(state)
-    app.include_router(simulations.api)
-    app.include_router(outlook.pages, dependencies=page_deps)
 
-    app.include_router(auth.pages, dependencies=page_deps)
-    app.include_router(auth.api)
+    # Each module has page routes (CSRF-checked), API routes, or both. The order matters:
+    # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date}.
+    page_deps = [Depends(verify_csrf)]
+    for module in (home, food_routes, foods_api, plan, report, diary_io, diary, recipes,
+                   simulations, outlook, auth):  # fmt: skip
+        if (pages := getattr(module, "pages", None)) is not None:
+            app.include_router(pages, dependencies=page_deps)
+        if (api := getattr(module, "api", None)) is not None:
+            app.include_router(api)
 
     # Inside the header guard, so a refused body still gets the security headers.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
