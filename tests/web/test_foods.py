@@ -180,3 +180,12 @@ def test_api_enums_match_the_food_vocabulary() -> None:
 
     assert get_args(Diet) == DIET_PATTERNS
     assert set(get_args(Vitamer)) == {*VITAMERS, "K2"}
+
+
+def test_usda_rows_say_where_their_values_come_from(client: TestClient) -> None:
+    # Three foods are named Natto; only the curated one carries MK-7, and the page says why.
+    page = client.get("/foods", params={"q": "natto"}).text
+    assert page.count('">Natto</a>') >= 2
+    assert "USDA FoodData Central: K1 and MK-4 only" in page
+    items = client.get("/api/v1/foods", params={"q": "natto", "limit": 5}).json()["items"]
+    assert {i["origin"] for i in items} >= {"curated", "usda"}

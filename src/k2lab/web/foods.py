@@ -135,6 +135,9 @@ class FoodSummary(BaseModel):
     name: str
     category: str
     diet: str
+    #: Where the food's values come from: ``curated`` (literature, with menaquinones),
+    #: ``article`` or ``usda`` (FoodData Central: K1 and MK-4 only).
+    origin: str
     main_k2_form: str | None
     k1_ug_per_100g: float
     k2_total_ug_per_100g: float
@@ -152,6 +155,7 @@ def food_summary(food: Food) -> FoodSummary:
         name=food.name,
         category=food.category,
         diet=food.diet,
+        origin=food.origin,
         main_k2_form=food.main_k2_form,
         k1_ug_per_100g=round(food.per_100g("K1"), 2),
         k2_total_ug_per_100g=round(food.k2_per_100g(), 2),
