@@ -222,3 +222,18 @@ def test_a_cached_report_follows_every_edit(
         update_diary(s, owner, diary_id, target="180 ug K2")
     target = client.get(f"/api/v1/diaries/{diary_id}/report").json()["target"]
     assert target["target_ug_per_day"] == 180
+
+
+def test_the_rendered_page_and_print_follow_an_edit(
+    app: FastAPI, client: TestClient, diary_id: int
+) -> None:
+    """The report's HTML is rendered once per version too: a new target shows at once."""
+    pages = (f"/report?diary={diary_id}", f"/report/print?diary={diary_id}")
+    before = [client.get(p).text for p in pages]
+    assert all("137 µg" not in text for text in before)
+    assert [client.get(p).text for p in pages] == before  # served again (from the cache)
+    state = app.state.k2
+    with state.store.session() as s:
+        owner = state.store.local_user(s).id
+        update_diary(s, owner, diary_id, target="137 ug K2")
+    assert all("target of 137 µg" in client.get(p).text for p in pages)

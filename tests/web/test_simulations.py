@@ -7,6 +7,7 @@ bounds run on SQLite only (their own app), since the store plays no part in them
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,4 +229,41 @@ def test_a_run_past_the_time_limit_fails_and_frees_the_worker(
         pool.time_limit_s = 120.0
         quick = submit(c, SHORT)
         assert wait(c, quick["id"])["status"] == "done"
+    app.state.k2.store.close()
+
+
+def test_a_submission_is_answered_while_a_worker_process_starts(
+    tmp_path: Path, food_db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a worker process takes seconds (the fork server's first start); the
+    dispatcher used to hold the queue's lock meanwhile, so the next submission waited for it
+    (2.4 s in the web benchmark)."""
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'k2lab.sqlite3'}", food_db=food_db_path)
+    )
+    with TestClient(app) as c:
+        pool = app.state.k2.extras["simulations"]
+        entered, release = threading.Event(), threading.Event()
+        real_submit = pool._executor.submit
+
+        def slow_start(*args: Any, **kwargs: Any) -> Any:
+            entered.set()
+            release.wait(30)
+            return real_submit(*args, **kwargs)
+
+        monkeypatch.setattr(pool._executor, "submit", slow_start)
+        first = submit(c, SHORT)
+        assert entered.wait(10), "the dispatcher did not start the first run"
+        answers: list[int] = []
+        second = threading.Thread(
+            target=lambda: answers.append(c.post("/api/v1/simulations", json=SHORT | {"seed": 7}).status_code)
+        )  # fmt: skip
+        second.start()
+        second.join(timeout=10)
+        answered_while_starting = bool(answers)
+        release.set()
+        second.join(timeout=30)
+        assert answered_while_starting, "the submission waited for the worker process to start"
+        assert answers == [202]
+        assert wait(c, first["id"])["status"] == "done"
     app.state.k2.store.close()

@@ -222,6 +222,8 @@ class SimulationPool:
         self._wake = threading.Event()
         self._waiting: collections.deque[tuple[int, Job]] = collections.deque()
         self._running: dict[int, tuple[Job, Future[None], float]] = {}
+        #: Runs taken from the queue whose process is being started.
+        self._starting = 0
         self._executor: ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -234,7 +236,7 @@ class SimulationPool:
     def load(self) -> int:
         """Runs running or waiting now."""
         with self._lock:
-            return len(self._waiting) + len(self._running)
+            return len(self._waiting) + self._starting + len(self._running)
 
     def _new_executor(self) -> ProcessPoolExecutor:
         # forkserver (never fork in a threaded server); the simulation code is imported once
@@ -270,7 +272,7 @@ class SimulationPool:
     def submit(self, run_id: int, job: Job) -> None:
         """Queue run ``run_id`` (stored ``queued``); :class:`QueueFull` at the bound."""
         with self._lock:
-            if len(self._waiting) + len(self._running) >= self.capacity:
+            if len(self._waiting) + self._starting + len(self._running) >= self.capacity:
                 raise QueueFull(self.capacity)
             self._waiting.append((run_id, job))
         self._wake.set()
@@ -316,21 +318,32 @@ class SimulationPool:
                     _set(self.store, run_id, ("running",), status="queued", progress=0.0)
                     self._waiting.appendleft((run_id, job))
                 self._running.clear()
+            starting: list[tuple[int, Job]] = []
+            while self._waiting and len(self._running) + len(starting) < self.workers:
+                starting.append(self._waiting.popleft())
+            self._starting = len(starting)
+        # Starting processes takes seconds (the first submission starts the fork server):
+        # done without the lock, so that submissions meanwhile are answered at once.
+        if restart:
+            self._kill(self._executor)
+            self._executor = self._new_executor()
+        for run_id, job in starting:
+            started: Future[None] | None
+            try:
+                started = self._executor.submit(_work, self.url, run_id, job)
+            except Exception as exc:  # a broken pool: fail the run, start a new pool
+                log.exception("cannot start simulation run %s", run_id)
+                self._fail(run_id, f"The simulation could not start ({type(exc).__name__}); "
+                           "submit again.")  # fmt: skip
                 self._kill(self._executor)
                 self._executor = self._new_executor()
-            while self._waiting and len(self._running) < self.workers:
-                run_id, job = self._waiting.popleft()
-                try:
-                    fut = self._executor.submit(_work, self.url, run_id, job)
-                except Exception as exc:  # a broken pool: fail the run, start a new pool
-                    log.exception("cannot start simulation run %s", run_id)
-                    self._fail(run_id, f"The simulation could not start ({type(exc).__name__}); "
-                               "submit again.")  # fmt: skip
-                    self._kill(self._executor)
-                    self._executor = self._new_executor()
-                    continue
-                fut.add_done_callback(lambda _f: self._wake.set())
-                self._running[run_id] = (job, fut, time.monotonic())
+                started = None
+            with self._lock:
+                self._starting -= 1
+                if started is not None:
+                    self._running[run_id] = (job, started, time.monotonic())
+            if started is not None:
+                started.add_done_callback(lambda _f: self._wake.set())
 
     def _fail(self, run_id: int, message: str) -> None:
         _set(self.store, run_id, _ACTIVE, status="failed", error=message, finished_at=utcnow())

@@ -17,11 +17,14 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
@@ -41,9 +44,11 @@ from k2lab.web.charts import Chart, Trace, render_image
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_models import MAX_ID, Id
 from k2lab.web.report_cache import VersionedCache, report_key
-from k2lab.web.report_pdf import pdf_bytes, print_context
+from k2lab.web.report_pdf import chart_images, pdf_bytes, print_context
 
-__all__ = ["ReportView", "api", "pages", "report_charts", "report_view"]
+__all__ = ["ReportView", "api", "pages", "report_body", "report_charts", "report_view"]
+
+T = TypeVar("T")
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -55,6 +60,9 @@ _COLOURS = {"MK-4": "#c62828", "MK-7": "#1565c0", "MK-8": "#6a1b9a", "MK-9": "#e
 CHART_NAMES = ("k2-forms", "k1")
 #: Reports by what they are computed from (an edit makes a new key).
 _REPORTS: VersionedCache[tuple[Report, dict[str, Any]]] = VersionedCache()
+#: What is rendered from a report (its HTML for the page and for printing, chart images),
+#: by the report's key and the part: a page view renders only what names the user.
+_RENDERED: VersionedCache[Any] = VersionedCache(size=128)
 
 
 def parse_date(text: str | None, field: str) -> dt.date | None:
@@ -89,6 +97,8 @@ class ReportView:
     end: dt.date | None
     report: Report
     body: dict[str, Any]
+    #: What the report is computed from (:func:`report_key`): rendered parts are kept by it.
+    key: tuple[object, ...]
 
 
 def report_view(
@@ -117,7 +127,7 @@ def report_view(
         )
         cached = (report, report_json(report))
         _REPORTS.put(key, cached)
-    return ReportView(diary, start, end, *cached)
+    return ReportView(diary, start, end, *cached, key=key)
 
 
 def report_charts(view: ReportView) -> dict[str, Chart]:
@@ -167,6 +177,11 @@ def report_charts(view: ReportView) -> dict[str, Chart]:
     return {"k2-forms": k2, "k1": k1}
 
 
+def _print_context(state: Any, diary: Diary, view: ReportView | None) -> dict[str, Any]:
+    body = None if view is None else report_body(state.templates, view, printing=True)
+    return print_context(diary, view, body)
+
+
 def _query(view: ReportView) -> str:
     parts = [f"diary={view.diary.id}"]
     if view.start:
@@ -188,6 +203,30 @@ def _context(view: ReportView) -> dict[str, Any]:
         "sources": sources,
         "forms": (("K1", "k1"), ("MK-4", "mk4"), ("MK-7", "mk7"), ("MK-8", "mk8"), ("MK-9", "mk9")),
     }  # fmt: skip
+
+
+def _rendered(view: ReportView, part: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, computed once per version of the report and ``part``."""
+    key = (*view.key, *part)
+    value: T | None = _RENDERED.get(key)
+    if value is None:
+        value = make()
+        _RENDERED.put(key, value)
+    return value
+
+
+def report_body(templates: Jinja2Templates, view: ReportView, *, printing: bool) -> Markup:
+    """The report's content as HTML (``report_body.html``): with interactive charts for the
+    page, with the charts as SVG images for printing and the PDF."""
+
+    def make() -> Markup:
+        context = _context(view)
+        if printing:
+            context["images"] = chart_images(context["charts"])
+        html = templates.get_template("report_body.html").render(printing=printing, **context)
+        return Markup(html)
+
+    return _rendered(view, ("print" if printing else "page",), make)
 
 
 def _page_view(
@@ -218,7 +257,8 @@ def report_page(request: Request, s: DbSession, state: State, user: CurrentUser)
     diary, view, form = _page_view(request, s, state, user.id)
     context: dict[str, Any] = {"diaries": list_diaries(s, user.id), "selected": diary, "form": form}
     if view is not None:
-        context.update(_context(view))
+        context.update(view=view, query=_query(view))
+        context["report_body"] = report_body(state.templates, view, printing=False)
     return render(request, "report.html", **context)
 
 
@@ -226,7 +266,7 @@ def report_page(request: Request, s: DbSession, state: State, user: CurrentUser)
 def report_print(request: Request, s: DbSession, state: State, user: CurrentUser) -> HTMLResponse:
     """The printable report (no navigation; charts as images; every source listed)."""
     diary, view, _ = _page_view(request, s, state, user.id)
-    return render(request, "report_print.html", **print_context(diary, view, _context))
+    return render(request, "report_print.html", **_print_context(state, diary, view))
 
 
 @pages.get("/report.pdf")
@@ -234,7 +274,7 @@ def report_pdf(request: Request, s: DbSession, state: State, user: CurrentUser) 
     """The printable report as a PDF (weasyprint)."""
     diary, view, _ = _page_view(request, s, state, user.id)
     html = state.templates.get_template("report_print.html").render(
-        request=request, **print_context(diary, view, _context)
+        request=request, **_print_context(state, diary, view)
     )
     name = "".join(c if c.isalnum() else "-" for c in diary.name).strip("-").lower() or "diary"
     return Response(
@@ -266,7 +306,11 @@ def report_chart(
         raise K2LabError(
             "This diary has no entries in this range: there is nothing to chart.", field="date"
         )
-    data = render_image(report_charts(view)[name], format)  # type: ignore[arg-type]
+    data = _rendered(
+        view,
+        ("image", name, format),
+        lambda: render_image(report_charts(view)[name], format),  # type: ignore[arg-type]
+    )
     media = "image/png" if format == "png" else "image/svg+xml"
     return Response(
         data, media_type=media,

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
+
+from markupsafe import Markup
 
 from k2lab.advice import DISCLAIMER
 from k2lab.errors import MissingDependencyError
 from k2lab.store import Diary
-from k2lab.web.charts import render_image
+from k2lab.web.charts import Chart, render_image
 from k2lab.web.state import STATIC_DIR
 
-__all__ = ["PRINT_CSS", "pdf_bytes", "print_context"]
+__all__ = ["PRINT_CSS", "chart_images", "pdf_bytes", "print_context"]
 
 PRINT_CSS = STATIC_DIR / "report_print.css"
 
@@ -30,22 +32,23 @@ def _data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def print_context(
-    diary: Diary, view: Any, context: Callable[[Any], dict[str, Any]]
-) -> dict[str, Any]:
+def chart_images(charts: Mapping[str, Chart]) -> dict[str, str]:
+    """Each chart as an SVG data URI (what the printable page and the PDF show)."""
+    return {name: _data_uri(render_image(c, "svg")) for name, c in charts.items()}
+
+
+def print_context(diary: Diary, view: Any, report_body: Markup | None) -> dict[str, Any]:
     """What ``report_print.html`` reads: the title, today's date, the disclaimer, and (with
-    a report) its context with each chart as an image."""
-    out: dict[str, Any] = {
+    a report) the view and its content rendered for printing."""
+    return {
         "title": f"k2lab report — {diary.name}",
         "printed_on": dt.date.today().isoformat(),
         "disclaimer": DISCLAIMER,
         "selected": diary,
-        "view": None,
+        "view": view,
+        "body": None if view is None else view.body,
+        "report_body": report_body,
     }
-    if view is not None:
-        out.update(context(view))
-        out["images"] = {n: _data_uri(render_image(c, "svg")) for n, c in out["charts"].items()}
-    return out
 
 
 def pdf_bytes(html: str) -> bytes:
