@@ -13,12 +13,11 @@ Example
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import Depends, FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from k2lab import __version__
@@ -37,10 +36,10 @@ from k2lab.web import (
     simulations,
 )
 from k2lab.web import foods as food_routes
-from k2lab.web.csrf import COOKIE, SAFE_METHODS, csrf_token, verify_csrf
+from k2lab.web.csrf import verify_csrf
 from k2lab.web.errors import install_error_handlers
 from k2lab.web.examples import load_examples
-from k2lab.web.headers import add_security_headers
+from k2lab.web.guard import Guard
 from k2lab.web.limits import BodyLimit
 from k2lab.web.settings import Settings
 from k2lab.web.state import STATIC_DIR, AppState, make_templates, plotly_js
@@ -102,27 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Inside the header guard, so a refused body still gets the security headers.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
 
-    # SQLite has one writer at a time. Writing requests wait their turn here, on the event
-    # loop, instead of in the database's busy handler on a worker thread: 50 concurrent
-    # writers there held every worker thread while the writer holding the lock waited for
-    # a thread to commit on (500s after the 10 s busy timeout).
-    write_turn = asyncio.Semaphore(1) if store.dialect == "sqlite" else None
-
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        token = csrf_token(request)
-        if write_turn is not None and request.method not in SAFE_METHODS:
-            async with write_turn:
-                response = await call_next(request)
-        else:
-            response = await call_next(request)
-        if request.cookies.get(COOKIE) != token:
-            response.set_cookie(
-                COOKIE, token, httponly=False, samesite="strict", secure=settings.secure_cookies
-            )
-        add_security_headers(response.headers)
-        return response
+    app.add_middleware(
+        Guard, one_writer=store.dialect == "sqlite", secure_cookies=settings.secure_cookies
+    )
 
     return app
