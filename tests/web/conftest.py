@@ -20,9 +20,13 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from k2lab.web import Settings, create_app
+
+HERE = Path(__file__).parent
 
 
 def _free_port() -> int:
@@ -111,6 +115,7 @@ def settings(store_url: str, food_db_path: Path) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
+    _ROUTES.update(_endpoint_names(application))
     yield application
     application.state.k2.store.close()
 
@@ -173,3 +178,65 @@ def accounts(multi_app: FastAPI) -> Iterator[Callable[[str], tuple[TestClient, d
     yield make
     for c in clients:
         c.__exit__(None, None, None)
+
+
+# ---- Every page and API route is exercised: routes served during the web tests are
+# recorded, and a run of the whole of tests/web fails if a route of the app was never hit.
+
+_ROUTES: set[str] = set()
+_HIT: set[str] = set()
+_PARTIAL_RUN: list[str] = []
+
+
+def _name(route: APIRoute) -> str:
+    return (
+        f"{sorted(route.methods or ())} {route.endpoint.__module__}.{route.endpoint.__qualname__}"
+    )
+
+
+def _endpoint_names(application: FastAPI) -> set[str]:
+    from fastapi.routing import iter_route_contexts
+
+    return {
+        _name(c.original_route)
+        for c in iter_route_contexts(application.routes)
+        if isinstance(c.original_route, APIRoute)
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_routes() -> Iterator[None]:
+    original = APIRoute.handle
+
+    async def handle(self: APIRoute, scope: Scope, receive: Receive, send: Send) -> None:
+        _HIT.add(_name(self))
+        await original(self, scope, receive, send)
+
+    APIRoute.handle = handle  # type: ignore[method-assign]
+    yield
+    APIRoute.handle = original  # type: ignore[method-assign]
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if any(HERE in Path(str(item.path)).parents for item in items):
+        _PARTIAL_RUN.append("some web tests were deselected")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    files = {Path(str(item.path)) for item in session.items}
+    if not set(HERE.glob("test_*.py")) <= files:
+        _PARTIAL_RUN.append("not every web test file was collected")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _PARTIAL_RUN or session.testsfailed or not _ROUTES:
+        return
+    missing = sorted(_ROUTES - _HIT)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"web routes exercised: {len(_ROUTES) - len(missing)} of {len(_ROUTES)}"
+            + "".join(f"\n  never exercised: {name}" for name in missing)
+        )
+    if missing:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
