@@ -189,6 +189,26 @@ def test_ten_year_outlook_with_and_without_mk7_draws_two_curves(page: Page, shot
     shot(page, "outlook-charts")
 
 
+def test_virtual_trial_of_mk7_shows_dp_ucmgp_falling_against_placebo(
+    page: Page, shot: Shot
+) -> None:
+    page.goto("/trials")
+    page.get_by_label("Start from an example").select_option("dp_ucmgp_12_weeks")
+    page.get_by_role("button", name="Load").click()
+    expect(page.locator("#design_toml")).to_have_value(re.compile(r"MK-7 180 ug daily"))
+    page.get_by_role("button", name="Run the trial").click()
+    expect(page).to_have_url(re.compile(r"/trials/\d+$"))
+    figure = page.locator("#figure-endpoint-0")
+    expect(figure.locator(".main-svg").first).to_be_visible(timeout=120_000)
+    names = figure.locator(".plot").evaluate("el => el.data.map(t => t.name)")
+    assert {"placebo", "MK-7 180"} <= set(names), names
+    row = page.locator("table tbody tr").filter(has_text="dp-ucMGP").first
+    expect(row).to_contain_text("MK-7 180")
+    difference = row.locator("td").nth(4).inner_text()
+    assert difference.startswith("-") or difference.startswith("−"), difference
+    shot(page, "trial", full_page=True)
+
+
 def test_vegan_seven_day_plan_is_a_table_of_portions(
     page: Page, db: FoodDatabase, shot: Shot
 ) -> None:

@@ -19,6 +19,7 @@ MAIN_PAGES = {
     "report": "/report",
     "plan": "/plan",
     "outlook": "/outlook",
+    "trials": "/trials",
 }
 
 

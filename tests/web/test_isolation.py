@@ -114,7 +114,9 @@ def seed(app: FastAPI, username: str) -> Records:
         scenario = SavedScenario(owner_id=owner.id, diary_id=diary.id, name=f"{MARK} scenario")
         run = SimulationRun(owner_id=owner.id, key="0" * 64, status="done", progress=1.0,
                             request={"name": MARK}, result={"schema": MARK})  # fmt: skip
-        s.add_all([scenario, run])
+        trial = SimulationRun(owner_id=owner.id, key="1" * 64, kind="trial", status="done",
+                              progress=1.0, request={"name": MARK}, result={"trial": MARK})  # fmt: skip
+        s.add_all([scenario, run, trial])
         s.flush()
         return Records(
             ids={
@@ -126,6 +128,7 @@ def seed(app: FastAPI, username: str) -> Records:
                 "recipe_item": recipe.items[0].id,
                 "scenario": scenario.id,
                 "run": run.id,
+                "trial": trial.id,
             }
         )
 
@@ -156,6 +159,8 @@ def snapshot(app: FastAPI, username: str) -> list[tuple[Any, ...]]:
 
 
 def _kind(name: str, path: str) -> str | None:
+    if name == "run_id" and (path.startswith("/api/v1/trials") or path.startswith("/trials")):
+        return "trial"
     if name in ID_NAMES:
         return ID_NAMES[name]
     if name in FILL_ONLY:

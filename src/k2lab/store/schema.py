@@ -185,12 +185,16 @@ class SavedScenario(Base):
 
 class SimulationRun(Base):
     """A submitted simulation: ``key`` is the hash of its canonical request, so the same
-    scenario is computed once and reused; ``result`` follows the trajectory schema."""
+    scenario is computed once and reused. ``kind`` is ``simulation`` (``result`` follows
+    the trajectory schema) or ``trial`` (a virtual trial: ``TrialResult.to_dict``)."""
 
     __tablename__ = "simulation_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="simulation", server_default="simulation", index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     request: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -34,6 +34,7 @@ from k2lab.web import (
     recipes,
     report,
     simulations,
+    trials,
 )
 from k2lab.web import foods as food_routes
 from k2lab.web.csrf import verify_csrf
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date}.
     page_deps = [Depends(verify_csrf)]
     for module in (home, food_routes, foods_api, plan, report, diary_io, diary, recipes,
-                   simulations, outlook, auth):  # fmt: skip
+                   simulations, outlook, trials, auth):  # fmt: skip
         if (pages := getattr(module, "pages", None)) is not None:
             app.include_router(pages, dependencies=page_deps)
         if (api := getattr(module, "api", None)) is not None:

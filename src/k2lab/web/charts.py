@@ -44,6 +44,8 @@ class Trace:
     high: Sequence[float] | None = None
     kind: Literal["line", "bar"] = "line"
     color: str | None = None
+    #: What the band is, in its legend entry.
+    band: str = "90 % band"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             continue
         if t.low is not None and t.high is not None:
             data.append(
-                {"type": "scatter", "mode": "lines", "name": f"{t.name} (90 % band)",
+                {"type": "scatter", "mode": "lines", "name": f"{t.name} ({t.band})",
                  "x": [*t.x, *reversed(list(t.x))], "y": [*t.high, *reversed(list(t.low))],
                  "fill": "toself", "fillcolor": _rgba(colour, 0.18), "line": {"width": 0},
                  "hoverinfo": "skip", "showlegend": True, "legendgroup": t.name}

@@ -48,7 +48,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -67,6 +67,7 @@ __all__ = [
     "MAX_WEB_SAMPLES",
     "Job",
     "QueueFull",
+    "RunJob",
     "SimulationPool",
     "enqueue",
     "every_h_for",
@@ -92,6 +93,18 @@ def every_h_for(hours: float) -> float | None:
     return 24.0 * (7 if hours <= 2 * 8766 else 30)
 
 
+class RunJob(Protocol):
+    """What the pool runs: a picklable request with its ``kind`` (the run's column), its
+    canonical JSON (hashed for reuse) and the computation of its result JSON."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def canonical(self) -> dict[str, Any]: ...
+
+    def compute(self, progress: Callable[[float], None] = ...) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Job:
     """What a worker computes: ``base``, and ``base`` with the ``add`` supplements when
@@ -100,6 +113,7 @@ class Job:
     base: Scenario
     add: tuple[str, ...]
     options: SimulationOptions
+    kind: ClassVar[str] = "simulation"
 
     def canonical(self) -> dict[str, Any]:
         """The request as JSON: what the key hashes and the run stores."""
@@ -171,7 +185,7 @@ def _set(store: Store, run_id: int, when: tuple[str, ...], **values: Any) -> boo
 _worker_stores: dict[str, Store] = {}
 
 
-def _work(url: str, run_id: int, job: Job) -> None:
+def _work(url: str, run_id: int, job: RunJob) -> None:
     """In a worker process: run ``job`` and store its outcome on run ``run_id``."""
     store = _worker_stores.get(url)
     if store is None:
@@ -220,8 +234,8 @@ class SimulationPool:
         #: simultaneous equal submissions share one run (found by tests/web/test_concurrency.py).
         self.admit = threading.Lock()
         self._wake = threading.Event()
-        self._waiting: collections.deque[tuple[int, Job]] = collections.deque()
-        self._running: dict[int, tuple[Job, Future[None], float]] = {}
+        self._waiting: collections.deque[tuple[int, RunJob]] = collections.deque()
+        self._running: dict[int, tuple[RunJob, Future[None], float]] = {}
         #: Runs taken from the queue whose process is being started.
         self._starting = 0
         self._executor: ProcessPoolExecutor | None = None
@@ -269,7 +283,7 @@ class SimulationPool:
             self._kill(self._executor)
             self._executor = None
 
-    def submit(self, run_id: int, job: Job) -> None:
+    def submit(self, run_id: int, job: RunJob) -> None:
         """Queue run ``run_id`` (stored ``queued``); :class:`QueueFull` at the bound."""
         with self._lock:
             if len(self._waiting) + self._starting + len(self._running) >= self.capacity:
@@ -318,7 +332,7 @@ class SimulationPool:
                     _set(self.store, run_id, ("running",), status="queued", progress=0.0)
                     self._waiting.appendleft((run_id, job))
                 self._running.clear()
-            starting: list[tuple[int, Job]] = []
+            starting: list[tuple[int, RunJob]] = []
             while self._waiting and len(self._running) + len(starting) < self.workers:
                 starting.append(self._waiting.popleft())
             self._starting = len(starting)
@@ -373,7 +387,7 @@ def enqueue(
     pool: SimulationPool,
     s: Session,
     owner_id: int,
-    job: Job,
+    job: RunJob,
     *,
     meta: dict[str, Any] | None = None,
 ) -> tuple[SimulationRun, bool]:
@@ -392,7 +406,7 @@ def enqueue(
 
 
 def _enqueue(
-    pool: SimulationPool, s: Session, owner_id: int, job: Job, meta: dict[str, Any] | None
+    pool: SimulationPool, s: Session, owner_id: int, job: RunJob, meta: dict[str, Any] | None
 ) -> tuple[SimulationRun, bool]:
     canonical = job.canonical()
     key = run_key(canonical)
@@ -401,7 +415,7 @@ def _enqueue(
     if found is not None and found.owner_id == owner_id:
         return found, True
     if found is not None:
-        copy = SimulationRun(owner_id=owner_id, key=key, status="done", progress=1.0,
+        copy = SimulationRun(owner_id=owner_id, key=key, kind=job.kind, status="done", progress=1.0,
                              request=request, result=found.result, started_at=utcnow(),
                              finished_at=utcnow())  # fmt: skip
         s.add(copy)
@@ -409,7 +423,7 @@ def _enqueue(
         return copy, True
     if pool.load() >= pool.capacity:
         raise QueueFull(pool.capacity)
-    run = SimulationRun(owner_id=owner_id, key=key, status="queued", request=request)
+    run = SimulationRun(owner_id=owner_id, key=key, kind=job.kind, status="queued", request=request)
     s.add(run)
     s.commit()
     try:

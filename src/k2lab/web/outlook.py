@@ -82,7 +82,7 @@ def _recent(s: Session, owner_id: int) -> list[SimulationRun]:
     return list(
         s.scalars(
             select(SimulationRun)
-            .where(SimulationRun.owner_id == owner_id)
+            .where(SimulationRun.owner_id == owner_id, SimulationRun.kind == "simulation")
             .order_by(SimulationRun.id.desc())
             .limit(10)
         )

@@ -236,11 +236,11 @@ def submit(
         raise HTTPException(503, detail=str(exc), headers={"Retry-After": "30"}) from None
 
 
-def owned_run(s: Session, user: User, run_id: int) -> SimulationRun:
-    """The user's run ``run_id`` (another owner's is :class:`NotFoundError`)."""
+def owned_run(s: Session, user: User, run_id: int, kind: str = "simulation") -> SimulationRun:
+    """The user's run ``run_id`` of ``kind`` (another owner's is :class:`NotFoundError`)."""
     run = s.get(SimulationRun, run_id)
-    if run is None or run.owner_id != user.id:
-        raise NotFoundError(f"There is no simulation {run_id}.", field="id")
+    if run is None or run.owner_id != user.id or run.kind != kind:
+        raise NotFoundError(f"There is no {kind} {run_id}.", field="id")
     s.refresh(run)
     return run
 
@@ -309,7 +309,7 @@ def list_simulations(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> RunPage:
     """The user's runs, newest first."""
-    where = SimulationRun.owner_id == user.id
+    where = (SimulationRun.owner_id == user.id) & (SimulationRun.kind == "simulation")
     total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
     runs = s.scalars(
         select(SimulationRun)
@@ -327,13 +327,13 @@ def get_simulation(run_id: RunId, s: DbSession, user: CurrentUser) -> RunOut:
     return run_out(owned_run(s, user, run_id))
 
 
-def finished_result(run: SimulationRun) -> dict[str, Any]:
+def finished_result(run: SimulationRun, what: str = "Simulation") -> dict[str, Any]:
     """The result of a done run; :class:`ConflictError` (409) otherwise."""
     if run.status == "failed":
-        raise ConflictError(f"Simulation {run.id} failed: {run.error}")
+        raise ConflictError(f"{what} {run.id} failed: {run.error}")
     if run.status != "done" or run.result is None:
         raise ConflictError(
-            f"Simulation {run.id} is {run.status} ({run.progress:.0%}); ask again when done."
+            f"{what} {run.id} is {run.status} ({run.progress:.0%}); ask again when done."
         )
     return run.result
 
@@ -352,7 +352,11 @@ def latest_result(s: Session, owner_id: int, diary_id: int) -> dict[str, Any] | 
     report; draw it with :func:`k2lab.web.outlook_charts.outlook_charts`), or ``None``."""
     runs = s.scalars(
         select(SimulationRun)
-        .where(SimulationRun.owner_id == owner_id, SimulationRun.status == "done")
+        .where(
+            SimulationRun.owner_id == owner_id,
+            SimulationRun.kind == "simulation",
+            SimulationRun.status == "done",
+        )
         .order_by(SimulationRun.id.desc())
         .limit(200)
     )
