@@ -1,7 +1,7 @@
 """Regenerate every generated page of the site (``make docs-gen``); ``--check`` only reports.
 
 Generated: the blocks of docs/vitamin-k2.md, docs/foods/*.md, docs/reference/cli.md,
-docs/reference/sources.md, docs/assets/mk7_mk4_persistence.svg and the output of every
+docs/reference/rest-api.md (from the web app's OpenAPI), docs/reference/sources.md, docs/assets/mk7_mk4_persistence.svg and the output of every
 ``console`` block on the pages listed in ``k2lab.site.commands.CHECKED_PAGES``.
 Run: ``.venv/bin/python tools/update_site.py [--check]``.
 """
@@ -9,7 +9,9 @@ Run: ``.venv/bin/python tools/update_site.py [--check]``.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from k2lab.cli import app
 from k2lab.data.citations import citations as sources
 from k2lab.foods import FoodDatabase
 from k2lab.site import (
+    api_reference,
     cli_reference,
     fill_blocks,
     food_index,
@@ -39,12 +42,26 @@ def run_cli(args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def openapi(db: FoodDatabase) -> dict[str, Any]:
+    """The web app's OpenAPI document (an app on a throw-away store; nothing is served)."""
+    from k2lab.web import Settings, create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(database_url=f"sqlite:///{folder}/k2lab.sqlite3", food_db=db.path)
+        web = create_app(settings)
+        try:
+            return web.openapi()
+        finally:
+            web.state.k2.store.close()
+
+
 def generated(db: FoodDatabase, root: Path = ROOT) -> dict[Path, str]:
     """Every generated file under ``root`` with the text it must have."""
     docs = root / "docs"
     out = {docs / rel: text for rel, text in food_pages(db).items()}
     out[docs / "foods" / "index.md"] = food_index(db)
     out[docs / "reference" / "cli.md"] = cli_reference(typer.main.get_command(app))
+    out[docs / "reference" / "rest-api.md"] = api_reference(openapi(db))
     out[docs / "reference" / "sources.md"] = sources_page(sources())
     out[docs / "assets" / "mk7_mk4_persistence.svg"] = persistence_svg()
     blocks = {

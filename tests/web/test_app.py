@@ -32,6 +32,14 @@ def test_security_headers(client: TestClient) -> None:
     assert headers["x-content-type-options"] == "nosniff"
 
 
+def test_openapi_is_served_and_no_explorer_loads_a_cdn(client: TestClient) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/trials" in doc["paths"] and "/api/v1/diaries" in doc["paths"]
+    # FastAPI's Swagger page pulls its script from a CDN and runs an inline script
+    assert client.get("/api/docs").status_code == 404
+    assert client.get("/docs").status_code == 404
+
+
 def test_unknown_page_is_a_page_and_unknown_api_is_json(client: TestClient) -> None:
     page = client.get("/no/such/page")
     assert page.status_code == 404

@@ -42,7 +42,7 @@ def register(app: typer.Typer, *, db_path: object) -> None:
             int, typer.Option(min=1, max=64, help="Processes that run simulations.")
         ] = 1,
     ) -> None:
-        """Serve the web app and the REST API (/api/v1, docs at /api/docs)."""
+        """Serve the web app and the REST API (/api/v1; its OpenAPI at /api/v1/openapi.json)."""
         import uvicorn
 
         from k2lab.web import Settings, create_app

@@ -13,6 +13,7 @@ Example
 
 from __future__ import annotations
 
+from k2lab.site.api_reference import api_reference
 from k2lab.site.blocks import fill_blocks
 from k2lab.site.citations import cited_keys, render_citations, sources_page
 from k2lab.site.cli_reference import cli_reference
@@ -21,6 +22,7 @@ from k2lab.site.k2_page import k2_blocks
 from k2lab.site.persistence import persistence_svg
 
 __all__ = [
+    "api_reference",
     "cited_keys",
     "cli_reference",
     "fill_blocks",

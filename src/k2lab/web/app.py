@@ -71,7 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Every number carries its source; k2lab informs, it does not diagnose "
         "or prescribe. Errors are 422 with the field and the reason.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # FastAPI's explorer loads Swagger UI from a CDN with an inline script, which the
+        # CSP (and the no-CDN rule) forbid: the reference is the site's generated REST API
+        # page, and the document itself is served.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
