@@ -13,6 +13,7 @@ SRC = Path(k2lab.__file__).resolve().parent
 #: Rank of each top-level part: a module may import only parts of lower rank (or its own).
 RANKS = {
     "errors": 0,
+    "checks": 0.5,
     "units": 1,
     "vocab": 1,
     "data": 1,

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from k2lab.advice import suggestion_foods
-from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
+from k2lab.commands._common import App, JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
 from k2lab.commands.model import register as register_model
@@ -38,7 +38,7 @@ from k2lab.report import (
     report_profile,
 )
 
-app = typer.Typer(
+app = App(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="k2lab: vitamin K by form (K1, MK-4 ... MK-10), intake, and sources.",
@@ -146,7 +146,8 @@ def report_cmd(
     age: AgeOpt = None,
     sex: SexOpt = None,
     medication: Annotated[
-        list[str] | None, typer.Option(help="Repeatable: warfarin, apixaban ... (for the advice).")
+        list[str] | None,
+        typer.Option(metavar="DRUG", help="Repeatable: warfarin, apixaban ... (for the advice)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -16,10 +16,10 @@ Example
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final
 
+from k2lab import checks
 from k2lab.errors import ScenarioError
 
 __all__ = ["DEFAULT_MENOPAUSE_AGE", "DIET_PATTERNS", "PRESETS", "SEXES", "SUN_LEVELS", "Person"]
@@ -49,11 +49,19 @@ PRESETS: Final[dict[str, dict[str, Any]]] = {
 
 
 def _number(name: str, value: object, low: float, high: float, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioError(f"{name} must be a number, not {value!r}. {hint}", field=name)
-    if not low <= value <= high:
-        raise ScenarioError(f"{name} = {value:g} is outside {low:g}-{high:g}. {hint}", field=name)
-    return float(value)
+    return checks.number(value, name, low=low, high=high, error=ScenarioError, hint=hint)
+
+
+def _known_fields(given: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``given`` that are not None, once each name is a field of Person."""
+    names = [f.name for f in fields(Person)]
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise ScenarioError(
+            f"Unknown Person field(s) {', '.join(unknown)}; use {', '.join(names)}.",
+            field=unknown[0],
+        )
+    return {k: v for k, v in given.items() if v is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,14 +184,14 @@ class Person:
         ScenarioError
             An unknown population (the known ones are listed).
         """
-        key = population.strip().lower().replace("-", "").replace(" ", "")
+        text = checks.text(population, "population", error=ScenarioError, example="'healthy'")
+        key = text.strip().lower().replace("-", "").replace(" ", "")
         if key not in PRESETS:
             raise ScenarioError(
                 f"Unknown population '{population}'. Use one of {', '.join(PRESETS)}.",
                 field="population",
             )
-        given = {k: v for k, v in fields_.items() if v is not None}
-        return cls(**{**PRESETS[key], **given})
+        return cls(**{**PRESETS[key], **_known_fields(fields_)})
 
     def given(self) -> dict[str, Any]:
         """The fields that differ from :class:`Person`'s defaults."""
@@ -196,7 +204,7 @@ class Person:
 
     def with_(self, **changes: Any) -> Person:
         """A copy with ``changes`` (``None`` values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return replace(self, **_known_fields(changes))
 
     @property
     def postmenopausal(self) -> bool:

@@ -29,6 +29,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from k2lab import checks
 from k2lab.errors import K2LabError, RegimenError
 from k2lab.units import parse_quantity, to_micrograms
 from k2lab.vocab import MATRICES, normalise_substance, normalise_vitamer
@@ -311,8 +312,9 @@ def parse_regimen(text: str) -> Regimen:
         substance, "K2" without a form, IU for anything but vitamin D, or an amount above
         :data:`MAX_DAILY` per day.
     """
-    if not isinstance(text, str) or not text.strip():
-        raise RegimenError(f"Empty regimen. Write e.g. {REGIMEN_EXAMPLES}.")
+    checks.text(text, "regimen", error=RegimenError, example="'MK-7 180 ug daily'")
+    if not text.strip():
+        raise RegimenError(f"Empty regimen. Write e.g. {REGIMEN_EXAMPLES}.", field="regimen")
     if len(text) > 500:
         raise RegimenError("A regimen is at most 500 characters; write one substance per line.")
     parts = _THEN.split(text.strip())

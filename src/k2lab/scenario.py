@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from k2lab import checks
 from k2lab.errors import ScenarioError
 from k2lab.intake.diet import Diet
 from k2lab.person import Person
@@ -82,6 +83,7 @@ class Horizon:
     @classmethod
     def parse(cls, text: str) -> Horizon:
         """``"72 h"``, ``"12 weeks"``, ``"10 years"``, ``"90 days"``."""
+        checks.text(text, "horizon", error=ScenarioError, example="'12 weeks'")
         m = re.fullmatch(
             r"\s*([0-9.eE+-]+)\s*(h|hours?|d|days?|w|weeks?|m|months?|y|years?)\s*", text
         )
@@ -109,6 +111,30 @@ def _times(n: float, unit_h: float) -> float:
     if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n):
         raise ScenarioError(f"The horizon must be a number, not {n!r}.", field="horizon")
     return float(n) * unit_h
+
+
+def _regimens(supplements: object) -> tuple[Regimen, ...]:
+    """Supplements (one or a list of regimen texts or :class:`Regimen`), parsed."""
+    if isinstance(supplements, str | Regimen):
+        supplements = (supplements,)
+    if not isinstance(supplements, Iterable) or isinstance(supplements, Mapping | bytes):
+        raise ScenarioError(
+            "supplements must be a list of regimens such as 'MK-7 180 ug daily', not "
+            f"{supplements!r:.40}.",
+            field="supplements",
+        )
+    parsed = []
+    for s in supplements:
+        if isinstance(s, Regimen):
+            parsed.append(s)
+        elif isinstance(s, str):
+            parsed.append(parse_regimen(s))
+        else:
+            raise ScenarioError(
+                f"A supplement is a regimen text like 'MK-7 180 ug daily', not {s!r:.40}.",
+                field="supplements",
+            )
+    return tuple(parsed)
 
 
 @dataclass(frozen=True)
@@ -141,22 +167,10 @@ class Scenario:
             raise ScenarioError("diet must be a k2lab diet (k2lab.load_diet).", field="diet")
         if not isinstance(self.horizon, Horizon):
             raise ScenarioError("horizon must be a k2lab.Horizon.", field="horizon")
-        supplements = self.supplements
-        if isinstance(supplements, str | Regimen):
-            supplements = (supplements,)
-        parsed = []
-        for s in supplements:
-            if isinstance(s, Regimen):
-                parsed.append(s)
-            elif isinstance(s, str):
-                parsed.append(parse_regimen(s))
-            else:
-                raise ScenarioError(
-                    f"A supplement is a regimen text like 'MK-7 180 ug daily', not {s!r}.",
-                    field="supplements",
-                )
-        object.__setattr__(self, "supplements", tuple(parsed))
-        meds = (self.medications,) if isinstance(self.medications, str) else self.medications
+        object.__setattr__(self, "supplements", _regimens(self.supplements))
+        meds = checks.texts(
+            self.medications, "medications", error=ScenarioError, example="'warfarin'"
+        )
         names = tuple(dict.fromkeys(normalise_medication(m) for m in meds))
         for m in names:
             if m in _NOT_SIMULATED:
@@ -169,6 +183,7 @@ class Scenario:
                 field="medications",
             )
         object.__setattr__(self, "medications", names)
+        checks.text(self.label, "label", error=ScenarioError)
         if not self.label:
             object.__setattr__(self, "label", self.describe())
 
@@ -197,7 +212,7 @@ class Scenario:
 
     def adding(self, supplements: Sequence[str | Regimen], label: str = "") -> Scenario:
         """The same scenario with ``supplements`` taken too (for comparisons)."""
-        extra = Scenario(supplements=tuple(supplements)).regimens
+        extra = _regimens(supplements)
         merged = (*self.regimens, *extra)
         return replace(self, supplements=merged, label=label)
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from k2lab import checks
 from k2lab.applicability import KINETICS_MAX_HOURS, RESOLUTIONS, check_inputs, resolution_for
 from k2lab.calcium.system import simulate_system
 from k2lab.calcium.system_scenario import (
@@ -92,16 +93,28 @@ class SimulationOptions:
             raise ScenarioError(
                 f"seed must be a whole number ≥ 0, not {self.seed!r}.", field="seed"
             )
+        checks.number(self.interval_percent, "interval_percent", error=ScenarioError)
         if not 50 <= self.interval_percent < 100:
             raise ScenarioError(
                 f"interval_percent must be in [50, 100), not {self.interval_percent!r}.",
                 field="interval_percent",
             )
+        for flag in ("strict", "throw"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ScenarioError(f"{flag} must be True or False.", field=flag)
         if self.resolution not in RESOLUTIONS:
             raise ScenarioError(
                 f"Unknown resolution '{self.resolution}'; use {', '.join(RESOLUTIONS)}.",
                 field="resolution",
             )
+
+
+def _options(options: object) -> SimulationOptions:
+    if options is None:
+        return SimulationOptions()
+    return checks.instance(
+        options, SimulationOptions, "options", error=ScenarioError, what="SimulationOptions"
+    )
 
 
 def _medication_notes(scenario: Scenario) -> list[str]:
@@ -253,9 +266,8 @@ def simulate(scenario: Scenario, *, options: SimulationOptions | None = None) ->
         A person or input the layers cannot represent (the field is named), with
         ``strict`` an input no running layer uses, or a failed model run.
     """
-    if not isinstance(scenario, Scenario):
-        raise ScenarioError(f"simulate takes a k2lab.Scenario, not {type(scenario).__name__}.")
-    opts = options or SimulationOptions()
+    checks.instance(scenario, Scenario, "scenario", error=ScenarioError, what="a k2lab.Scenario")
+    opts = _options(options)
     resolution, why_not = resolution_for(scenario, opts.resolution)
     draws = opts.n_samples or (50 if resolution == "kinetics" else 20)
     if draws * max(scenario.horizon.days, 1.0) > MAX_DRAW_DAYS:
@@ -284,6 +296,13 @@ def compare(
 ) -> Comparison:
     """``base`` against ``other`` (a scenario, or supplements added to ``base``), with the
     same parameter draws so the differences are paired."""
+    checks.instance(base, Scenario, "base", error=ScenarioError, what="a k2lab.Scenario")
+    if not isinstance(other, Scenario | str | list | tuple):
+        raise ScenarioError(
+            "other must be a k2lab.Scenario or supplements to add such as "
+            f"['MK-7 180 ug daily'], not {other!r:.40}.",
+            field="other",
+        )
     b = other if isinstance(other, Scenario) else base.adding(other)
     return Comparison(simulate(base, options=options), simulate(b, options=options))
 
@@ -303,8 +322,9 @@ def simulate_many(
     builds its compiled model once). Results come back in order and are the same numbers
     as in-process. ``on_result(i, trajectory)`` is called as each one finishes.
     """
-    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
-        raise ScenarioError(f"processes must be a whole number ≥ 1, not {processes!r}.")
+    checks.whole(processes, "processes", low=1, error=ScenarioError)
+    scenarios = checks.items(scenarios, Scenario, "scenarios", error=ScenarioError)
+    options = _options(options)
     out: list[Trajectory | None] = [None] * len(scenarios)
     if processes == 1 or len(scenarios) < 2:
         for i, s in enumerate(scenarios):

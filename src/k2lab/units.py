@@ -19,6 +19,7 @@ from typing import Any
 
 import pint
 
+from k2lab import checks
 from k2lab.errors import AmountError, UnitError
 
 Quantity = Any  # pint quantities are not generic-typed enough for mypy --strict
@@ -58,7 +59,7 @@ def parse_quantity(text: str) -> Quantity:
 
     Refuses NaN, infinities and unknown units with a message that shows an accepted form.
     """
-    m = _QUANTITY.match(text)
+    m = _QUANTITY.match(checks.text(text, "amount", error=AmountError, example="'180 ug'"))
     if not m:
         raise AmountError(
             f"Cannot read the amount '{text}'. Write a number and a unit, e.g. '180 ug'."
@@ -87,6 +88,7 @@ def parse_quantity(text: str) -> Quantity:
 
 def to_micrograms(q: Quantity, what: str = "the amount") -> float:
     """Convert a mass to µg, or say which unit was wrong."""
+    checks.instance(q, ureg.Quantity, "q", error=UnitError, what="a quantity (parse_quantity)")
     try:
         return float(q.to("microgram").magnitude)
     except pint.errors.DimensionalityError as exc:

@@ -246,6 +246,7 @@ def test_food_db_build_survives_sigkill_mid_build(food_db_path: Path, tmp_path: 
     target = tmp_path / "foods.sqlite"
     target.write_bytes(food_db_path.read_bytes())
     foods = _valid_food_db(target)
+    killed: set[Path] = set()
     for _ in range(3):
         before = set(tmp_path.iterdir())
         build = subprocess.Popen(
@@ -263,9 +264,17 @@ def test_food_db_build_survives_sigkill_mid_build(food_db_path: Path, tmp_path: 
         build.wait(timeout=30)
         assert _valid_food_db(target) == foods
         leftovers = set(tmp_path.iterdir()) - before
-        assert all(".tmp" in p.name for p in leftovers), leftovers  # only the temporary file
-        for p in leftovers:
-            p.unlink()
+        # Only the killed build's own file (and its journal), named as k2lab's.
+        assert all(p.name.startswith(f".foods.sqlite.{build.pid}.") for p in leftovers), leftovers
+        killed |= leftovers
+    assert killed
+    # The next build removes what the killed ones left, and nothing else.
+    stranger = tmp_path / ".foods.sqlite.not-k2lab.building"
+    stranger.write_text("someone else's")
+    done = subprocess.run(_k2lab("db", "build", "--path", str(target)), capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert _valid_food_db(target) == foods
+    assert set(tmp_path.iterdir()) == {target, stranger}
 
 
 def test_two_concurrent_builds_to_one_path_both_succeed(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ Example
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from k2lab import checks
 from k2lab.errors import K2LabError, RegimenError, UnitError
 from k2lab.person import Person
 from k2lab.physiology.exposure import POPULATIONS as PHYSIOLOGY_POPULATIONS
@@ -54,11 +54,14 @@ class Profile:
     k1_authority: str = "EFSA"
 
     def __post_init__(self) -> None:
+        checks.instance(self.person, Person, "person", error=AdviceError, what="a k2lab.Person")
         if self.population not in POPULATIONS:
             raise AdviceError(
-                f"Unknown population '{self.population}'. Use one of: {', '.join(POPULATIONS)}."
+                f"Unknown population '{self.population}'. Use one of: {', '.join(POPULATIONS)}.",
+                field="population",
             )
-        meds = frozenset(parse_medication(m) for m in self.medications)
+        names = checks.texts(self.medications, "medications", error=AdviceError)
+        meds = frozenset(parse_medication(m) for m in names)
         object.__setattr__(self, "medications", meds)
         if self.population == "postmenopausal" and self.person.sex != "female":
             raise AdviceError("population 'postmenopausal' needs sex = female (use --sex female).")
@@ -74,7 +77,7 @@ class Profile:
                 f"Unknown K1 reference '{self.k1_authority}'. Use one of: {', '.join(K1_AUTHORITIES)}."
             )
         t = self.k2_target_ug
-        if not isinstance(t, int | float) or math.isnan(t) or not 0 < t <= 10_000:
+        if isinstance(t, bool) or not isinstance(t, int | float) or not 0 < t <= 10_000:
             raise AdviceError(f"The K2 target must be between 0 and 10,000 µg/day, not {t!r}.")
 
     def drugs(self, cls: DrugClass) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from k2lab import checks
 from k2lab.advice.facts import (
     closing_food,
     facts,
@@ -50,6 +51,9 @@ def advise(
     suggestion_foods : foods that messages may suggest (filtered by diet and soy allergy).
     inr_target : the VKA user's target INR (default 2.5).
     """
+    checks.instance(profile, Profile, "profile", what="an advice Profile")
+    checks.instance(intake, IntakeResult, "intake", what="an IntakeResult (compute_intake)")
+    suggestion_foods = checks.items(suggestion_foods, Food, "suggestion_foods", what="Food")
     inr = inr_model or ModelledInr()
     f = facts(profile, intake)
     out: list[Advice] = []

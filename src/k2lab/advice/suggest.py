@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from k2lab import checks
 from k2lab.errors import K2LabError
 from k2lab.foods.build import read_data_csv
 from k2lab.foods.database import Food, FoodDatabase
@@ -75,6 +76,7 @@ def daily_limit_g(food: Food) -> float:
 
 def suggestion_foods(db: FoodDatabase) -> list[Food]:
     """The :data:`SUGGESTION_FOODS` that ``db`` has."""
+    checks.instance(db, FoodDatabase, "db", what="a k2lab.FoodDatabase")
     keys = set(db.keys)
     return [db.get(k) for k in SUGGESTION_FOODS if k in keys]
 

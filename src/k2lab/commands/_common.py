@@ -1,17 +1,19 @@
-"""What every command shares: the consoles, JSON printing and the exit-code-2 wrapper."""
+"""What every command shares: the app class (help that reads well), the consoles, JSON
+printing and the exit-code-2 wrapper."""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from k2lab.errors import K2LabError
 
@@ -20,6 +22,51 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def plain_metavars(params: Iterable[Any]) -> None:
+    """Show a flag as a plain flag (``--json``, not ``--json <bool>``) and a value option
+    with a name for its value (``--years YEARS``, ``--db PATH``); typer's default shows the
+    Python type of every option. An explicit ``metavar`` is kept."""
+    for p in params:
+        if p.param_type_name != "option" or p.metavar is not None:
+            continue
+        if p.is_flag or p.count:
+            p.metavar = ""
+        else:
+            is_path = getattr(getattr(p, "type_descriptor", None), "is_path", False)
+            longest = max(p.opts, key=len).lstrip("-")
+            p.metavar = "PATH" if is_path else longest.upper().replace("-", "_")
+
+
+class Command(TyperCommand):
+    """A command whose help shows :func:`plain_metavars`."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        plain_metavars(self.get_params(ctx))
+        super().format_help(ctx, formatter)
+
+
+class Group(TyperGroup):
+    """A command group whose help shows :func:`plain_metavars`."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        plain_metavars(self.get_params(ctx))
+        super().format_help(ctx, formatter)
+
+
+class App(typer.Typer):
+    """``typer.Typer`` whose groups and commands are :class:`Group` and :class:`Command`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cls=Group, **kwargs)
+
+    def command(self, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", Command)
+        return super().command(name, **kwargs)
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (units in field names).")]
 
 

@@ -98,7 +98,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         ] = "healthy",
         medication: Annotated[
             list[str] | None,
-            typer.Option(help="Repeatable: warfarin, apixaban, aspirin, nattokinase ..."),
+            typer.Option(
+                metavar="DRUG", help="Repeatable: warfarin, apixaban, aspirin, nattokinase ..."
+            ),
         ] = None,
         age: Annotated[float | None, typer.Option(help="Age in years.")] = None,
         sex: Annotated[str | None, typer.Option(help="female or male.")] = None,

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from k2lab.commands._common import JsonOpt, err, friendly, out, print_json
+from k2lab.commands._common import App, JsonOpt, err, friendly, out, print_json
 from k2lab.data.citations import cite
 from k2lab.errors import DataError, K2LabError
 from k2lab.foods.build import build_database, default_database_path
@@ -29,8 +29,8 @@ def register(
     db_path: Callable[[], Path | None],
 ) -> None:
     """Add the ``foods`` and ``db`` command groups to ``app``."""
-    foods_app = typer.Typer(no_args_is_help=True, help="Search and inspect the food database.")
-    db_app = typer.Typer(no_args_is_help=True, help="Build or import the food database.")
+    foods_app = App(no_args_is_help=True, help="Search and inspect the food database.")
+    db_app = App(no_args_is_help=True, help="Build or import the food database.")
     app.add_typer(foods_app, name="foods")
     app.add_typer(db_app, name="db")
     _db = db_factory

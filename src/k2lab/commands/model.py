@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from k2lab.commands._common import JsonOpt, err, friendly, print_json
+from k2lab.commands._common import App, JsonOpt, err, friendly, print_json
 from k2lab.errors import K2LabError
 
 __all__ = ["register", "write_sbml"]
@@ -45,7 +45,7 @@ def write_sbml(path: Path, *, force: bool = False) -> tuple[Path, tuple[str, ...
 
 def register(app: typer.Typer) -> None:
     """Add the ``model`` command group (``k2lab model export``) to ``app``."""
-    model_app = typer.Typer(help="The calcium model itself: export it for other tools.")
+    model_app = App(help="The calcium model itself: export it for other tools.")
     app.add_typer(model_app, name="model")
 
     @model_app.command("export")

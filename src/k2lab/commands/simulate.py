@@ -230,11 +230,17 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         ] = None,
         supplement: Annotated[
             list[str] | None,
-            typer.Option("--supplement", help=f"Regimen, repeatable: {REGIMEN_EXAMPLES}."),
+            typer.Option(
+                "--supplement", metavar="REGIMEN", help=f"Regimen, repeatable: {REGIMEN_EXAMPLES}."
+            ),
         ] = None,
         medication: Annotated[
             list[str] | None,
-            typer.Option("--medication", help="Repeatable: warfarin, acenocoumarol, apixaban ..."),
+            typer.Option(
+                "--medication",
+                metavar="DRUG",
+                help="Repeatable: warfarin, acenocoumarol, apixaban ...",
+            ),
         ] = None,
         population: Annotated[
             str | None,
@@ -251,6 +257,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             list[str] | None,
             typer.Option(
                 "--compare",
+                metavar="REGIMEN",
                 help='Also run the scenario plus this supplement (repeatable), e.g. "MK-7 180 '
                 'ug daily", and show paired differences.',
             ),
@@ -295,7 +302,9 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             str, typer.Option("--resolution", help="auto, kinetics or system.")
         ] = "auto",
         as_json: JsonOpt = False,
-        plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG plot here.")] = None,
+        plot: Annotated[
+            Path | None, typer.Option("--plot", help="Write a plot here (.png, .svg or .pdf).")
+        ] = None,
     ) -> None:
         """Simulate vitamin K, Gla proteins, INR and the calcium system for one person.
 

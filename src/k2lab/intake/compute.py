@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab import checks
 from k2lab.foods.nutrients import K2_VITAMERS, NUTRIENT_UNITS, NUTRIENTS, VITAMERS
 from k2lab.intake.diet import Diet
 from k2lab.units import mk4_equivalent_ug
@@ -64,6 +65,7 @@ class IntakeResult:
 
 def compute_intake(diet: Diet) -> IntakeResult:
     """Compute the intake of ``diet`` (pure; the diet already holds resolved foods)."""
+    checks.instance(diet, Diet, "diet", what="a k2lab Diet (k2lab.load_diet)")
     foods = {e.food.key: e.food for day in diet.days for e in day.foods}
     keys = list(foods)
     index = {k: i for i, k in enumerate(keys)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from k2lab import checks
 from k2lab.errors import AmountError, K2LabError, UnitError
 from k2lab.foods.database import Food
 from k2lab.foods.nutrients import K2_VITAMERS, VITAMERS
@@ -50,7 +51,7 @@ class Cover:
 
 def parse_target(text: str) -> Target:
     """Parse ``"180 ug MK-7"`` (forms: K1, MK-4 ... MK-10, K2 = all menaquinones, K = all)."""
-    m = _TARGET.match(text)
+    m = _TARGET.match(checks.text(text, "target", error=AmountError, example="'90 ug K2'"))
     if not m:
         raise AmountError(
             f"Cannot read the target '{text}'. Write e.g. '180 ug MK-7' or '90 ug K2'."
@@ -77,6 +78,8 @@ def parse_target(text: str) -> Target:
 
 def cover(food: Food, target: Target) -> Cover:
     """Grams (and portions) of ``food`` that provide ``target`` per day."""
+    checks.instance(food, Food, "food", what="a k2lab Food (e.g. db.resolve('natto'))")
+    checks.instance(target, Target, "target", what="a Target (parse_target('90 ug K2'))")
     typical = target.content_per_100g(food)
     if typical <= 0:
         forms = [v for v in VITAMERS if food.per_100g(v) > 0]

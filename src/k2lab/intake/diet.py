@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from k2lab import checks
 from k2lab.errors import DietFileError, K2LabError, UnknownFoodError
 from k2lab.foods.database import Food, FoodDatabase
 from k2lab.intake.portions import Grams, to_grams
@@ -41,6 +42,11 @@ class FoodEntry:
     amount: str
     grams: Grams
 
+    def __post_init__(self) -> None:
+        checks.instance(self.food, Food, "food", what="a k2lab Food (e.g. db.resolve('natto'))")
+        checks.text(self.amount, "amount", example="'1 tbsp'")
+        checks.instance(self.grams, Grams, "grams", what="Grams (k2lab.to_grams)")
+
 
 @dataclass(frozen=True)
 class Day:
@@ -49,6 +55,13 @@ class Day:
     label: str
     foods: tuple[FoodEntry, ...] = ()
     supplements: tuple[Supplement, ...] = ()
+
+    def __post_init__(self) -> None:
+        checks.text(self.label, "label", example="'monday'")
+        object.__setattr__(self, "foods", checks.items(self.foods, FoodEntry, "foods"))
+        object.__setattr__(
+            self, "supplements", checks.items(self.supplements, Supplement, "supplements")
+        )
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,12 @@ class Diet:
     source: str = ""
     typical_day: bool = False
     warnings: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        checks.instance(self.person, Person, "person", what="a k2lab.Person")
+        object.__setattr__(self, "days", checks.items(self.days, Day, "days"))
+        checks.text(self.source, "source")
+        object.__setattr__(self, "warnings", checks.texts(self.warnings, "warnings"))
 
 
 #: Largest diet or diary file read (bytes): ten years of a detailed diary fit in far less.
@@ -74,7 +93,8 @@ def load_diet(path: Path, db: FoodDatabase) -> Diet:
     Only regular files up to :data:`MAX_DIET_BYTES` are read (a device or a pipe is refused
     before reading); UTF-8 with or without a byte-order mark.
     """
-    path = Path(path)
+    path = checks.path(path, "path", error=DietFileError)
+    _check_db(db)
     suffix = path.suffix.lower()
     if suffix not in {".toml", ".csv"}:
         raise DietFileError(f"{path}: unknown diet file type '{suffix}'. Use .toml or .csv.")
@@ -99,6 +119,10 @@ def load_diet(path: Path, db: FoodDatabase) -> Diet:
     return parse_csv_diary(text, db, name=str(path))
 
 
+def _check_db(db: object) -> None:
+    checks.instance(db, FoodDatabase, "db", what="a k2lab.FoodDatabase (FoodDatabase.open())")
+
+
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
     """Line number (1-based) of the n-th line containing ``needle``."""
     seen = 0
@@ -112,6 +136,8 @@ def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
 
 def parse_toml_diet(text: str, db: FoodDatabase, *, name: str = "diet.toml") -> Diet:
     """Parse the TOML diet format (see module docstring)."""
+    checks.text(text, "text", error=DietFileError)
+    _check_db(db)
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
@@ -252,6 +278,8 @@ def _split_phrase(phrase: str, db: FoodDatabase, at: str) -> tuple[Food, str]:
 
 def parse_csv_diary(text: str, db: FoodDatabase, *, name: str = "diary.csv") -> Diet:
     """Parse a CSV diary (see module docstring). Days keep the order of first appearance."""
+    checks.text(text, "text", error=DietFileError)
+    _check_db(db)
     try:
         return _parse_csv(text, db, name)
     except csv.Error as exc:

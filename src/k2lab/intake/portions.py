@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import pint
 
+from k2lab import checks
 from k2lab.errors import AmountError, UnitError
 from k2lab.foods.database import Food, Portion, normalise
 from k2lab.units import Quantity, ureg
@@ -114,6 +115,8 @@ def _portion_unit(portion: Portion) -> tuple[float, str]:
 
 def to_grams(food: Food, amount: str) -> Grams:
     """Grams of ``food`` in ``amount`` (see module docstring); refuses bad amounts."""
+    checks.instance(food, Food, "food", what="a k2lab Food (e.g. db.resolve('natto'))")
+    checks.text(amount, "amount", error=AmountError, example="'1 tbsp' or '30 g'")
     count, unit = parse_amount_text(amount)
     if count <= 0:
         raise AmountError(f"The amount '{amount}' of {food.name} must be above zero.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from k2lab import checks
 from k2lab.foods.build import read_data_csv
 from k2lab.intake.compute import IntakeResult
 from k2lab.intake.diet import Person
@@ -77,6 +78,7 @@ def _rows() -> tuple[dict[str, str], ...]:
 
 def reference_intakes(person: Person) -> list[ReferenceIntake]:
     """Reference values that apply to ``person`` (pregnancy/lactation values win)."""
+    checks.instance(person, Person, "person", what="a k2lab.Person")
     chosen: dict[tuple[str, str, str], ReferenceIntake] = {}
     for row in _rows():
         if not float(row["age_min"]) <= person.age < float(row["age_max"]):
@@ -108,6 +110,7 @@ def reference_intakes(person: Person) -> list[ReferenceIntake]:
 
 def compare(result: IntakeResult, person: Person) -> list[Comparison]:
     """Compare the mean daily intake with every reference value for ``person``."""
+    checks.instance(result, IntakeResult, "result", what="an IntakeResult (compute_intake)")
     out = []
     for ref in reference_intakes(person):
         if ref.nutrient not in INTAKE_FOR:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
+from k2lab import checks
 from k2lab.errors import K2LabError, UnitError
 from k2lab.foods.build import read_data_csv
 from k2lab.foods.database import Food, FoodDatabase, normalise
@@ -126,7 +127,11 @@ class PlanConstraints:
 
     def __post_init__(self) -> None:
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
-            raise PlanError(f"days must be a whole number from 1 to {MAX_DAYS}, not {self.days!r}.")
+            raise PlanError(
+                f"days must be a whole number from 1 to {MAX_DAYS}, not {self.days!r}.",
+                field="days",
+            )
+        self._check_collections()
         if self.k2_form not in ("K2", *K2_VITAMERS):
             raise UnitError(
                 f"The K2 target must be total menaquinones (K2) or one menaquinone "
@@ -143,6 +148,14 @@ class PlanConstraints:
                 )
             _order(f"{b.nutrient} minimum", b.min, f"{b.nutrient} maximum", b.max)
         if self.k1_steady_ug is not None:
+            pair = self.k1_steady_ug
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise PlanError(
+                    f"k1_steady_ug must be a pair (low, high) of µg/day, not {pair!r:.40}.",
+                    field="k1_steady_ug",
+                )
+            for x in pair:
+                _finite("k1_steady_ug", x)
             _order("K1 steady low", self.k1_steady_ug[0], "K1 steady high", self.k1_steady_ug[1])
         for name in (
             "k1_min_ug",
@@ -180,6 +193,8 @@ class PlanConstraints:
                 f"max_g_per_food_week ({self.max_g_per_food_week:g} g) is below "
                 f"max_g_per_food_day ({self.max_g_per_food_day:g} g): raise the weekly limit."
             )
+        if self.max_days_per_food is not None:
+            checks.whole(self.max_days_per_food, "max_days_per_food", error=PlanError)
         if self.max_days_per_food is not None and not 1 <= self.max_days_per_food <= self.days:
             raise PlanError(
                 f"max_days_per_food must be between 1 and days ({self.days}), "
@@ -193,6 +208,23 @@ class PlanConstraints:
             _finite(f"price of {key}", price)
         if self.candidates not in ("portioned", "all"):
             raise PlanError("candidates must be 'portioned' or 'all'.")
+
+    def _check_collections(self) -> None:
+        """The collection fields have the right shape (names, mappings, parsed items)."""
+        set_ = object.__setattr__
+        for name in ("exclude_groups", "exclude_foods"):
+            set_(self, name, frozenset(checks.texts(getattr(self, name), name, error=PlanError)))
+        for name in ("current_g_per_day", "prices_per_100g"):
+            checks.mapping(
+                getattr(self, name), name, error=PlanError, what="a mapping food → number"
+            )
+        for name, cls in (
+            ("supplements", Supplement),
+            ("nutrient_bounds", NutrientBound),
+            ("energy_shares", EnergyShare),
+            ("group_servings", GroupServing),
+        ):
+            set_(self, name, checks.items(getattr(self, name), cls, name, error=PlanError))
 
     @property
     def whole_day(self) -> bool:
@@ -212,9 +244,9 @@ class PlanConstraints:
 
 def _finite(name: str, value: float, *, positive: bool = False) -> None:
     if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value) or value < 0:
-        raise PlanError(f"{name} must be a finite number ≥ 0, not {value!r}.")
+        raise PlanError(f"{name} must be a finite number ≥ 0, not {value!r}.", field=name)
     if positive and value <= 0:
-        raise PlanError(f"{name} must be above zero, not {value!r}.")
+        raise PlanError(f"{name} must be above zero, not {value!r}.", field=name)
 
 
 def _order(lo_name: str, lo: float | None, hi_name: str, hi: float | None) -> None:

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from k2lab import checks
 from k2lab.foods.database import FoodDatabase
 from k2lab.plan.candidates import Candidate, candidate_foods
 from k2lab.plan.diff import Change, diary_changes
@@ -130,13 +131,10 @@ def plan_diet(
     DietPlan with status ``ok`` or ``infeasible`` (with a :class:`Diagnosis`), never an
     exception for an infeasible plan. Bad input raises :class:`PlanError`.
     """
-    try:
-        objective = Objective(objective)
-    except ValueError:
-        raise PlanError(
-            f"Unknown objective '{objective}'. Use one of: {', '.join(o.value for o in Objective)}."
-        ) from None
-    c = constraints
+    objective = Objective(checks.choice(objective, Objective, "objective", error=PlanError))
+    checks.instance(db, FoodDatabase, "db", error=PlanError)
+    c = checks.instance(constraints, PlanConstraints, "constraints", error=PlanError)
+    checks.number(time_limit_s, "time_limit_s", low=0.001, error=PlanError, hint="Seconds.")
     cands = candidate_foods(db, c)
     if objective == Objective.COST:
         cands = [x for x in cands if x.price_per_portion is not None]

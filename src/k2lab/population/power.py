@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from k2lab import checks
 from k2lab.errors import ScenarioError
 from k2lab.population.backends import Backend
 from k2lab.population.spec import TrialSpec
@@ -106,6 +107,10 @@ def power_curve(
     ScenarioError
         An endpoint or arm the spec does not have, or bad ``ns``/``replicates``.
     """
+    checks.instance(spec, TrialSpec, "spec", error=ScenarioError, what="a TrialSpec (load_spec)")
+    checks.text(endpoint, "endpoint", error=ScenarioError)
+    for n in checks.items(ns, int, "ns", error=ScenarioError, what="whole numbers"):
+        checks.whole(n, "ns", low=1, error=ScenarioError)
     names = [e.name for e in spec.endpoints]
     if endpoint not in names:
         raise ScenarioError(

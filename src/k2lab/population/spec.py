@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from k2lab import checks
 from k2lab.errors import K2LabError, ScenarioError
 from k2lab.population.analysis import METHODS
 from k2lab.population.covariates import Covariate
@@ -250,6 +251,7 @@ def spec_from_dict(d: Mapping[str, Any]) -> TrialSpec:
     ScenarioError
         Naming the first bad field.
     """
+    checks.mapping(d, "spec", error=ScenarioError, what="a mapping (parsed TOML)")
     unknown = set(d) - {"trial", "population", "arms", "endpoints", "analysis"}
     if unknown:
         raise _fail(
@@ -311,7 +313,7 @@ def load_spec(path: str | Path) -> TrialSpec:
     ScenarioError
         An unreadable file, bad TOML (with its line) or a bad field (named).
     """
-    p = Path(path)
+    p = checks.path(path, "path", error=ScenarioError)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab import checks
 from k2lab.calcium.params import calcium_parameters
 from k2lab.errors import ScenarioError
 from k2lab.physiology.params import ParameterSet, default_parameters
@@ -335,6 +336,8 @@ def run_trial(
     ``progress(done, total)`` is called as chunks finish; ``store`` keeps finished chunks
     so a rerun resumes (see :func:`simulate`).
     """
+    checks.instance(spec, TrialSpec, "spec", error=ScenarioError, what="a TrialSpec (load_spec)")
+    checks.whole(replicate, "replicate", low=0, error=ScenarioError)
     t0 = time.perf_counter()
     sims = simulate(spec, [replicate], backend, chunk, progress, store)
     observed = {a: sims[(replicate, a)][0] for a in range(len(spec.arms))}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from k2lab import checks
 from k2lab.advice import (
     Advice,
     Profile,
@@ -115,6 +116,11 @@ def build_report(
         (:func:`k2lab.advice.suggestion_foods`); the gap list and the advice use the same.
     profile : medications and conditions for the advice; default :func:`report_profile`.
     """
+    checks.instance(result, IntakeResult, "result", what="an IntakeResult (compute_intake)")
+    checks.instance(target, Target, "target", what="a Target (parse_target('90 ug K2'))")
+    suggestion_foods = checks.items(suggestion_foods, Food, "suggestion_foods", what="Food")
+    if profile is not None:
+        checks.instance(profile, Profile, "profile", what="an advice Profile")
     if target.form not in result.mean:
         raise K2LabError(f"No intake figure for '{target.form}'.")
     person = result.diet.person
