@@ -5,6 +5,8 @@ and help text for every option."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -61,3 +63,14 @@ def test_simulate_help_names_values_with_defaults_and_units() -> None:
     assert "[default: 20121]" in text and "eGFR mL/min" in text
     root = runner.invoke(app, ["--help"], terminal_width=200).output
     assert re.search(r"--db\s+PATH\s", root) and re.search(r"--version\s+Print", root)
+
+
+def test_the_cli_loads_without_the_scientific_stack() -> None:
+    """``k2lab --help`` took 2.4 s loading pint, scipy and the physiology it never uses;
+    the commands import the core when they run."""
+    heavy = ("pint", "scipy", "k2lab.units", "k2lab.advice", "k2lab.report", "k2lab.plan")
+    code = f"import sys, k2lab.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert loaded == "", f"importing k2lab.cli loads {loaded}"

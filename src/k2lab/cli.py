@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from k2lab.advice import suggestion_foods
 from k2lab.commands._common import App, JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
@@ -23,20 +22,10 @@ from k2lab.commands.serve import register as register_serve
 from k2lab.commands.simulate import register as register_simulate
 from k2lab.commands.trial import register as register_trial
 from k2lab.commands.validate import register as register_validate
-from k2lab.foods.build import default_database_path
-from k2lab.foods.database import FoodDatabase
-from k2lab.intake import Diet, compute_intake, cover, load_diet, parse_target
-from k2lab.report import (
-    build_intake_report,
-    build_report,
-    cover_json,
-    fmt,
-    intake_json,
-    print_intake,
-    print_report,
-    report_json,
-    report_profile,
-)
+
+if TYPE_CHECKING:
+    from k2lab.foods.database import FoodDatabase
+    from k2lab.intake import Diet
 
 app = App(
     no_args_is_help=True,
@@ -48,6 +37,10 @@ _state: dict[str, Path | None] = {"db": None}
 
 
 def _db() -> FoodDatabase:
+    # The commands import the core when they run, so that `k2lab --help` starts fast.
+    from k2lab.foods.build import default_database_path
+    from k2lab.foods.database import FoodDatabase
+
     if _state["db"] is None and not default_database_path().is_file():
         err.print(
             f"Building the food database at {default_database_path()} (first run, a few seconds)…"
@@ -80,6 +73,8 @@ def _main(
 def _load(path: Path, age: float | None, sex: str | None) -> tuple[FoodDatabase, Diet]:
     """The diet file, with age/sex from the command line when given (they replace the note
     that a CSV diary assumes a default person)."""
+    from k2lab.intake import load_diet
+
     db = _db()
     diet = load_diet(path, db)
     if age is not None or sex is not None:
@@ -103,6 +98,9 @@ def intake_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Intake per vitamer per day, by food, against reference intakes."""
+    from k2lab.intake import compute_intake
+    from k2lab.report import build_intake_report, intake_json, print_intake
+
     _, diet = _load(diet_file, age, sex)
     report = build_intake_report(compute_intake(diet))
     if as_json:
@@ -119,6 +117,9 @@ def cover_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """How much of a food reaches a daily target of one vitamin K form."""
+    from k2lab.intake import cover, parse_target
+    from k2lab.report import cover_json, fmt
+
     c = cover(_db().resolve(food), parse_target(target))
     if as_json:
         print_json(cover_json(c))
@@ -152,6 +153,10 @@ def report_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Intake by form, top contributors, the gap to your K2 target, advice, and the sources."""
+    from k2lab.advice import suggestion_foods
+    from k2lab.intake import compute_intake, parse_target
+    from k2lab.report import build_report, print_report, report_json, report_profile
+
     db, diet = _load(diet_file, age, sex)
     t = parse_target(target)
     report = build_report(

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from k2lab import checks
 from k2lab.errors import K2LabError, RegimenError
 from k2lab.units import parse_quantity, to_micrograms
-from k2lab.vocab import MATRICES, normalise_substance, normalise_vitamer
+from k2lab.vocab import MATRICES, REGIMEN_EXAMPLES, normalise_substance, normalise_vitamer
 
 __all__ = [
     "MAX_DAILY",
@@ -45,11 +45,6 @@ __all__ = [
     "parse_regimen",
 ]
 
-REGIMEN_EXAMPLES = (
-    '"MK-7 180 ug daily", "MK-7 360 ug mon,wed,fri", "D3 2000 IU daily", '
-    '"calcium 500 mg twice daily", "K1 1 mg once" or '
-    '"MK-7 10 ug daily for 2 weeks, then 20 ug daily"'
-)
 #: Largest accepted amount per day (canonical units): above, a typing error is likelier
 #: than an intake (vitamin K 1 g; vitamin D 2.5 mg = 100,000 IU; calcium 5 g; B12 10 mg).
 MAX_DAILY = {

@@ -22,11 +22,14 @@ from typing import Final
 from k2lab.errors import RegimenError
 
 __all__ = [
+    "ACTIVITY_LEVELS",
     "DOACS",
     "ENDPOINTS",
     "K2_VITAMERS",
     "MATRICES",
     "MEDICATIONS",
+    "PLAN_BACKENDS",
+    "REGIMEN_EXAMPLES",
     "SIMULATED_VITAMERS",
     "SUBSTANCES",
     "VITAMERS",
@@ -250,3 +253,18 @@ ENDPOINTS: Final[dict[str, EndpointInfo]] = {
     "bmd_femoral_neck_change_percent": EndpointInfo("%", "Femoral neck BMD change", "bone"),
     "calcification_index_AU": EndpointInfo("AU", "Vessel calcification index", "vessel"),
 }
+
+
+#: Regimens as people write them (help texts and error messages; the grammar is
+#: :func:`k2lab.regimen.parse_regimen`). Here, with no unit registry, so that the CLI's
+#: help loads without pint.
+REGIMEN_EXAMPLES: Final = (
+    '"MK-7 180 ug daily", "MK-7 360 ug mon,wed,fri", "D3 2000 IU daily", '
+    '"calcium 500 mg twice daily", "K1 1 mg once" or '
+    '"MK-7 10 ug daily for 2 weeks, then 20 ug daily"'
+)
+
+#: The planner's MILP backends (HiGHS first: the default), and the physical activity
+#: levels it knows (their energy factors are :data:`k2lab.plan.nutrition.ACTIVITY_PAL`).
+PLAN_BACKENDS: Final = ("highs", "cbc")
+ACTIVITY_LEVELS: Final = ("sedentary", "low", "active", "vigorous")

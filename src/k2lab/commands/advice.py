@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from k2lab.advice import Profile, advise, suggestion_foods
 from k2lab.commands._common import friendly, out, print_json
 from k2lab.errors import UnitError
 from k2lab.foods.database import FoodDatabase
-from k2lab.intake import Day, Diet, Person, compute_intake, load_diet, parse_supplement
-from k2lab.intake.cover import parse_target
-from k2lab.report import advice_json, build_advice_report, print_advice
+from k2lab.person import Person
+
+if TYPE_CHECKING:  # imported where used, so that `k2lab --help` starts fast
+    from k2lab.advice import Profile
+    from k2lab.intake import Diet
 
 __all__ = ["build_diet", "build_profile", "register"]
 
@@ -46,6 +47,8 @@ def build_diet(
     db: FoodDatabase, diet_file: Path | None, supplements: list[str], person: Person
 ) -> Diet:
     """The diet file (or an empty typical day) with extra daily supplements and ``person``."""
+    from k2lab.intake import Day, Diet, load_diet, parse_supplement
+
     extra = tuple(parse_supplement(s) for s in supplements)
     if diet_file is None:
         return Diet(person, (Day("typical day", (), extra),), "", typical_day=True)
@@ -65,6 +68,9 @@ def build_profile(
     k1_reference: str = "EFSA",
 ) -> Profile:
     """A validated :class:`Profile` from CLI values (target e.g. '90 ug K2')."""
+    from k2lab.advice import Profile
+    from k2lab.intake.cover import parse_target
+
     t = parse_target(target)
     if t.form in ("K1", "K"):
         raise UnitError(
@@ -119,6 +125,10 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Advice on your diet, supplements and medications, with evidence grades and sources."""
+        from k2lab.advice import advise, suggestion_foods
+        from k2lab.intake import compute_intake, load_diet
+        from k2lab.report import advice_json, build_advice_report, print_advice
+
         db = db_factory()
         base = load_diet(diet, db).person if diet is not None else Person()
         person = _person(base, age, sex, pregnant, lactating, weight, pattern)

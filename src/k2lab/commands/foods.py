@@ -17,8 +17,6 @@ from k2lab.errors import DataError, K2LabError
 from k2lab.foods.build import build_database, default_database_path
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS, NUTRIENT_UNITS
-from k2lab.foods.usda import read_fdc_csv
-from k2lab.report import citations_json, fmt, food_json
 
 __all__ = ["register"]
 
@@ -55,6 +53,8 @@ def register(
         as_json: JsonOpt = False,
     ) -> None:
         """Find foods by name, diet, category and vitamer; rank by K2."""
+        from k2lab.report import fmt  # imported here, so that `k2lab --help` starts fast
+
         if rank not in ("relevance", "k2_per_100g", "k2_per_portion"):
             raise K2LabError(
                 f"Unknown --rank '{rank}'. Use relevance, k2_per_100g or k2_per_portion."
@@ -108,6 +108,8 @@ def register(
         as_json: JsonOpt = False,
     ) -> None:
         """Everything known about one food: every value with its source, and portions."""
+        from k2lab.report import citations_json, fmt, food_json
+
         db = _db()
         f = db.resolve(food)
         if as_json:
@@ -194,6 +196,8 @@ def register(
         as_json: JsonOpt = False,
     ) -> None:
         """Build a database from the official FoodData Central CSV download (plus shipped data)."""
+        from k2lab.foods.usda import read_fdc_csv
+
         foods = list(read_fdc_csv(folder))
         if not foods:
             raise DataError(

@@ -9,37 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from k2lab.advice import DISCLAIMER
 from k2lab.commands._common import friendly, out, print_json
 from k2lab.errors import UnitError
 from k2lab.foods.database import FoodDatabase
 from k2lab.foods.nutrients import DIET_PATTERNS
-from k2lab.intake import Diet, Person, load_diet, parse_supplement
-from k2lab.intake.cover import parse_target
-from k2lab.plan import (
-    BACKENDS,
-    VKA,
-    DietPlan,
-    PlanError,
-    constraints_for,
-    plan_diet,
-    split_exclusions,
-    whole_day_constraints,
-)
-from k2lab.plan.nutrition import ACTIVITY_PAL, minimal_change_constraints
-from k2lab.plan.report import plan_json
+from k2lab.person import Person
+from k2lab.vocab import ACTIVITY_LEVELS, PLAN_BACKENDS
+
+if TYPE_CHECKING:  # imported where used, so that `k2lab --help` starts fast
+    from k2lab.intake import Diet
+    from k2lab.plan import DietPlan
 
 __all__ = ["print_plan", "register"]
 
 
 def print_plan(plan: DietPlan, console: Console) -> None:
     """The plan's status, days, binding constraints, K2 note, diff and diagnosis."""
+    from k2lab.plan.report import plan_json
+
     body = plan_json(plan)
     style = "green" if plan.ok else "yellow"
     console.print(f"[{style}]{plan.status.value}[/]: {plan.message}")
@@ -84,6 +77,8 @@ def print_plan(plan: DietPlan, console: Console) -> None:
 
 
 def _prices(db: FoodDatabase, values: list[str]) -> dict[str, float]:
+    from k2lab.plan import PlanError
+
     out = {}
     for v in values:
         name, sep, price = v.rpartition("=")
@@ -139,7 +134,7 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         weight: Annotated[float | None, typer.Option(help="Body weight in kg.")] = None,
         height: Annotated[float | None, typer.Option(help="Height in cm.")] = None,
         activity: Annotated[
-            str, typer.Option(help=f"Physical activity: {', '.join(ACTIVITY_PAL)}.")
+            str, typer.Option(help=f"Physical activity: {', '.join(ACTIVITY_LEVELS)}.")
         ] = "low",
         energy: Annotated[
             float | None, typer.Option(help="Energy need, kcal/day (overrides).")
@@ -171,11 +166,24 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
             bool, typer.Option("--same-days", help="Allow identical days.")
         ] = False,
         backend: Annotated[
-            str, typer.Option(help=f"MILP backend: {', '.join(BACKENDS)}.")
+            str, typer.Option(help=f"MILP backend: {', '.join(PLAN_BACKENDS)}.")
         ] = "highs",
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Plan whole days that reach a K2 target, or the smallest change to your diary."""
+        from k2lab.advice import DISCLAIMER
+        from k2lab.intake import load_diet, parse_supplement
+        from k2lab.intake.cover import parse_target
+        from k2lab.plan import (
+            VKA,
+            constraints_for,
+            plan_diet,
+            split_exclusions,
+            whole_day_constraints,
+        )
+        from k2lab.plan.nutrition import minimal_change_constraints
+        from k2lab.plan.report import plan_json
+
         db = db_factory()
         diary = load_diet(from_diary, db) if from_diary is not None else None
         base = diary.person if diary is not None else Person()

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from k2lab.advice import DISCLAIMER
 from k2lab.commands._common import (
     JsonOpt,
     check_plot_path,
@@ -27,12 +26,11 @@ from k2lab.commands._common import (
 )
 from k2lab.errors import ScenarioError
 from k2lab.foods.database import FoodDatabase
-from k2lab.intake.diet import load_diet
 from k2lab.person import PRESETS, SUN_LEVELS, Person
-from k2lab.regimen import REGIMEN_EXAMPLES
-from k2lab.scenario import Horizon, Scenario
+from k2lab.vocab import REGIMEN_EXAMPLES
 
 if TYPE_CHECKING:
+    from k2lab.scenario import Horizon
     from k2lab.trajectory import Comparison, Trajectory
 
 __all__ = ["DISPLAY_ORDER", "plot_trajectories", "register"]
@@ -188,10 +186,14 @@ def _print_notes(trajectories: Sequence[Trajectory]) -> None:
         out.print(f"- Not simulated ({layer}): {why}")
     for w in dict.fromkeys(w for t in trajectories for w in t.warnings):
         out.print(f"[yellow]warning:[/] {w}")
+    from k2lab.advice import DISCLAIMER
+
     out.print(f"- {DISCLAIMER}")
 
 
 def _horizon(hours: float | None, weeks: float | None, years: float | None) -> Horizon:
+    from k2lab.scenario import Horizon
+
     given = [
         (v, k) for v, k in ((hours, "hours"), (weeks, "weeks"), (years, "years")) if v is not None
     ]
@@ -311,6 +313,8 @@ def register(app: typer.Typer, db_factory: Callable[[], FoodDatabase] = FoodData
         Up to 10 days: the vitamin K kinetics hour by hour. Longer: the whole system
         (25(OH)D, PTH, calcitriol, plasma calcium, BMD, calcification) with intervals.
         """
+        from k2lab.intake.diet import load_diet
+        from k2lab.scenario import Scenario
         from k2lab.simulation import SimulationOptions, compare, simulate
 
         check_plot_path(plot)

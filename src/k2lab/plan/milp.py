@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from k2lab.errors import K2LabError
+from k2lab.vocab import PLAN_BACKENDS
 
 INF = float("inf")
 #: Relative optimality gap at which a plan counts as optimal (0.1 %).
@@ -242,7 +243,7 @@ def _solve_pulp(m: Milp, time_limit_s: float, gap: float, abs_gap: float) -> Mil
     return MilpResult(SolveStatus.ERROR, np.zeros(0), float("nan"), seconds, "cbc")
 
 
-BACKENDS = ("highs", "cbc")
+BACKENDS = PLAN_BACKENDS
 
 
 def solve_milp(

@@ -37,9 +37,10 @@ from k2lab.plan.model import (
     PlanError,
     constraints_for,
 )
+from k2lab.vocab import ACTIVITY_LEVELS
 
 #: Physical activity levels (× resting energy) within the FAO/WHO/UNU 2004 bands.
-ACTIVITY_PAL = {"sedentary": 1.45, "low": 1.6, "active": 1.85, "vigorous": 2.1}
+ACTIVITY_PAL = dict(zip(ACTIVITY_LEVELS, (1.45, 1.6, 1.85, 2.1), strict=True))
 #: DRI reference body sizes when the person gives none (IOM_2005_Macronutrients).
 REFERENCE_HEIGHT_CM = {"female": 163.0, "male": 177.0}
 REFERENCE_WEIGHT_KG = {"female": 57.0, "male": 70.0}
