@@ -214,4 +214,6 @@ def run_case(folder: Path) -> Outcome:
         outcome, detail = "refused", str(exc)
     except Exception as exc:  # every other error is a crash
         outcome, detail = "crash", f"{type(exc).__name__}: {exc}"
+    # Messages name the file; the folder is this machine's business.
+    detail = detail.replace(f"{folder}/", "")
     return Outcome(case_id, outcome, detail, time.perf_counter() - start)

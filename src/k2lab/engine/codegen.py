@@ -284,7 +284,17 @@ class CompiledModel:
 
 
 def compile_model(m: SbmlModel) -> CompiledModel:
-    """Generate and compile the vectorised functions for ``m``."""
+    """Generate and compile the vectorised functions for ``m``.
+
+    Raises
+    ------
+    ModelFileError
+        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them; a
+        caller that runs them itself, as :mod:`k2lab.calcium` does, compiles
+        ``dataclasses.replace(m, events=())``), uses the time symbol in a rule or rate (the
+        right-hand side is autonomous), or has a rate rule on something other than a
+        species. A species set by an assignment rule is not a state.
+    """
     if m.events:
         raise ModelFileError(
             f"Event '{m.events[0].id}': events are not run by the engine; a caller that runs "

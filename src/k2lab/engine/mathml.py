@@ -171,7 +171,13 @@ _BINARY = {"gt": ">", "lt": "<", "geq": ">=", "leq": "<=", "eq": "==", "neq": "!
 
 
 def number(value: float) -> str:
-    """Python source for a float, NaN and infinities included (``repr`` gives ``nan``)."""
+    """Python source for a float, NaN and infinities included (``repr`` gives ``nan``).
+
+    Example
+    -------
+    >>> number(2.5), number(float("-inf"))
+    ('2.5', "float('-inf')")
+    """
     return repr(value) if np.isfinite(value) else f"float({str(value)!r})"
 
 
