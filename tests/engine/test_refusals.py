@@ -56,10 +56,27 @@ TIME = '<csymbol definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbo
     [
         (sbml(model_attrs='conversionFactor="k"'), "conversionFactor"),
         (sbml(species_attrs='conversionFactor="k"'), "conversion factors"),
-        (sbml(compartment='size="2" constant="false"'), "size changes"),
+        (
+            sbml(
+                compartment='size="2" constant="false"',
+                extra="<listOfRules><rateRule variable='c'>"
+                + MATH.format("<ci>k</ci>")
+                + "</rateRule></listOfRules>",
+            ),
+            "size changes",
+        ),
         (sbml(compartment=""), "has no size"),
         (sbml(compartment='size="1" spatialDimensions="0"'), "zero-dimensional"),
-        (sbml(reference='stoichiometry="1" constant="false"'), "non-constant stoichiometry"),
+        (
+            sbml(
+                reference='id="sr" stoichiometry="1" constant="false"',
+                extra="<listOfRules><assignmentRule variable='sr'>"
+                + MATH.format("<ci>k</ci>")
+                + "</assignmentRule></listOfRules>",
+            ),
+            "stoichiometry used in maths or set by a rule",
+        ),
+        (sbml(compartment='spatialDimensions="0"'), "zero-dimensional compartment"),
         (sbml(reference=""), "stoichiometry is missing"),
         (
             sbml(

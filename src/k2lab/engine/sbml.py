@@ -154,8 +154,6 @@ def _stoichiometry(
             f"{where}: a stoichiometry used in maths or set by a rule or event "
             f"('{ref_id}') is not supported."
         )
-    if ref.get("constant") == "false":
-        raise ModelFileError(f"{where}: a non-constant stoichiometry is not supported.")
     if ref_id is not None and ref_id in initial:
         return _constant_value(
             ref_id, initial.pop(ref_id), constants, set(initial), "Stoichiometry"
@@ -198,16 +196,17 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         if p.get("constant") != "false" and p.get("id", "") not in initial
     }
     compartments: dict[str, float] = {}
+    zero_d: set[str] = set()
     for c in items("listOfCompartments", "compartment"):
         cid = c.get("id", "")
-        if c.get("constant") == "false" or cid in ruled or cid in event_targets:
+        # constant="false" alone changes nothing; a rule or an event would change the size.
+        if cid in ruled or cid in event_targets:
             raise ModelFileError(
                 f"Compartment '{cid}': compartments whose size changes are not supported."
             )
         if c.get("spatialDimensions") == "0":
-            raise ModelFileError(
-                f"Compartment '{cid}': zero-dimensional compartments are not supported."
-            )
+            zero_d.add(cid)
+            continue
         if cid in initial:
             compartments[cid] = _constant_value(
                 cid, initial[cid], constants, set(initial), "Compartment"
@@ -228,6 +227,10 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         if s.get("conversionFactor") is not None:
             raise ModelFileError(f"Species '{sid}': conversion factors are not supported.")
         comp = s.get("compartment", "")
+        if comp in zero_d:
+            raise ModelFileError(
+                f"Species '{sid}': species in a zero-dimensional compartment are not supported."
+            )
         if s.get("initialConcentration") is not None:
             conc = float(s.get("initialConcentration", "nan"))
         elif s.get("initialAmount") is not None:
@@ -259,6 +262,11 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
     used_in_maths: set[str] = set(ruled) | event_targets
     for m in model.iter(MATH):
         used_in_maths |= symbols(parse_math(m))
+    if zero_d & used_in_maths:
+        raise ModelFileError(
+            f"Compartment '{min(zero_d & used_in_maths)}': the size of a zero-dimensional "
+            "compartment used in maths is not supported."
+        )
     reactions: list[Reaction] = []
     for rx in items("listOfReactions", "reaction"):
         rid = rx.get("id", "")
