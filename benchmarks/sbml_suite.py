@@ -31,8 +31,12 @@ PAGE = REPO / "docs" / "reference" / "sbml-test-suite.md"
 
 
 def reason_group(detail: str) -> str:
-    """A refusal message without the ids that make it particular to one model."""
-    return re.sub(r"'[^']*'", "'…'", detail)
+    """A refusal message without the ids that make it particular to one model.
+
+    >>> reason_group("Species 'S1': x; needs the SBML package 'comp'")
+    "Species '…': x; needs the SBML package 'comp'"
+    """
+    return re.sub(r"(?<!package )'[^']*'", "'…'", detail)
 
 
 def write_table(outcomes: list[Outcome], path: Path = TABLE) -> None:
