@@ -48,6 +48,11 @@ def final_x(text: str, end: float = 1.0) -> float:
     return float(run.states[0, -1, 0])
 
 
+def rule(tag: str, variable: str, math: str) -> str:
+    """A listOfRules with one rule (``assignmentRule`` or ``rateRule``)."""
+    return f"<listOfRules><{tag} variable='{variable}'>{MATH.format(math)}</{tag}></listOfRules>"
+
+
 TIME = '<csymbol definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>'
 
 
@@ -58,25 +63,19 @@ TIME = '<csymbol definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbo
         (sbml(species_attrs='conversionFactor="k"'), "conversion factors"),
         (
             sbml(
-                compartment='size="2" constant="false"',
-                extra="<listOfRules><rateRule variable='c'>"
-                + MATH.format("<ci>k</ci>")
-                + "</rateRule></listOfRules>",
+                compartment='size="2" constant="false"', extra=rule("rateRule", "c", "<ci>k</ci>")
             ),
             "size changes",
         ),
         (sbml(compartment=""), "has no size"),
-        (sbml(compartment='size="1" spatialDimensions="0"'), "zero-dimensional"),
+        (sbml(compartment='spatialDimensions="0"'), "zero-dimensional compartment"),
         (
             sbml(
                 reference='id="sr" stoichiometry="1" constant="false"',
-                extra="<listOfRules><assignmentRule variable='sr'>"
-                + MATH.format("<ci>k</ci>")
-                + "</assignmentRule></listOfRules>",
+                extra=rule("assignmentRule", "sr", "<ci>k</ci>"),
             ),
             "stoichiometry used in maths or set by a rule",
         ),
-        (sbml(compartment='spatialDimensions="0"'), "zero-dimensional compartment"),
         (sbml(reference=""), "stoichiometry is missing"),
         (
             sbml(
@@ -136,11 +135,7 @@ def test_constant_initial_assignments_of_size_and_stoichiometry_are_used() -> No
 
 
 def test_a_species_set_by_a_rule_is_not_a_state_and_nan_literals_compile() -> None:
-    rules = (
-        "<listOfRules><assignmentRule variable='x'>"
-        + MATH.format("<apply><times/><cn>3</cn><ci>k</ci></apply>")
-        + "</assignmentRule></listOfRules>"
-    )
+    rules = rule("assignmentRule", "x", "<apply><times/><cn>3</cn><ci>k</ci></apply>")
     c = compile_model(read_sbml_text(sbml(extra=rules)))
     assert c.species == ()
     assert c.parameters(c.initial_values({})[0])["x"] == 1.5
