@@ -73,3 +73,9 @@ bench-load-ci: $(LOAD_STAMP)
 
 clean:
 	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache
+
+# The engine on all 1,702 time-course cases of the SBML Test Suite (../shared/sbml-test-suite):
+# per-case table benchmarks/results/sbml_suite.csv and docs/reference/sbml-test-suite.md.
+.PHONY: sbml-suite
+sbml-suite: $(STAMP)
+	$(BIN)/python benchmarks/sbml_suite.py

@@ -17,7 +17,7 @@ Inputs of the SBML that k2lab exposes:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -247,7 +247,8 @@ def _build(text: str, source_key: str, where: str) -> CalciumModel:
                 f"Event '{ev.id}' is not the teriparatide dosing event k2lab supports."
             )
         dose_expr = next(a.math for a in ev.assignments if a.variable == "TERISC")
-    return CalciumModel(compile_model(m), source_key, dose_expr, text)
+    # The dosing event is run by simulate_calcium (as resets), not by the engine.
+    return CalciumModel(compile_model(replace(m, events=())), source_key, dose_expr, text)
 
 
 @cache

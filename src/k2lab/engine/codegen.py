@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from k2lab.engine.derivative import ONE, ZERO, add, mul, partial
-from k2lab.engine.mathml import Expr, symbols, to_python, uses_time
+from k2lab.engine.mathml import Expr, number, symbols, to_python, uses_time
 from k2lab.engine.sbml import SbmlModel
 from k2lab.errors import ModelFileError
 
@@ -175,7 +175,7 @@ def _jacobian_source(
     def code(e: Expr) -> str:
         kind = e[0]
         if kind == "num":
-            return repr(float(e[1]))  # type: ignore[arg-type]
+            return number(float(e[1]))  # type: ignore[arg-type]
         if kind == "time":
             return "t"
         if kind == "sym":
@@ -284,8 +284,35 @@ class CompiledModel:
 
 
 def compile_model(m: SbmlModel) -> CompiledModel:
-    """Generate and compile the vectorised functions for ``m``."""
-    species = tuple(s.id for s in m.species)
+    """Generate and compile the vectorised functions for ``m``.
+
+    Raises
+    ------
+    ModelFileError
+        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them; a
+        caller that runs them itself, as :mod:`k2lab.calcium` does, compiles
+        ``dataclasses.replace(m, events=())``), uses the time symbol in a rule or rate (the
+        right-hand side is autonomous), or has a rate rule on something other than a
+        species. A species set by an assignment rule is not a state.
+    """
+    if m.events:
+        raise ModelFileError(
+            f"Event '{m.events[0].id}': events are not run by the engine; a caller that runs "
+            "them itself compiles the model without them."
+        )
+    timed = [
+        what
+        for what, e in [
+            *((f"the rule for '{k}'", e) for k, e in m.assignment_rules.items()),
+            *((f"the rate rule for '{k}'", e) for k, e in m.rate_rules.items()),
+            *((f"the kinetic law of '{rx.id}'", rx.rate) for rx in m.reactions),
+        ]
+        if uses_time(e)
+    ]
+    if timed:
+        raise ModelFileError(f"The time symbol in {timed[0]} is not supported.")
+    # A species set by an assignment rule is not a state: its name stands for the rule.
+    species = tuple(s.id for s in m.species if s.id not in m.assignment_rules)
     sp_index = {s: i for i, s in enumerate(species)}
     volume = {s.id: m.compartments[s.compartment] for s in m.species}
     rules = m.assignment_rules
@@ -309,7 +336,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     for k, rx in enumerate(m.reactions):
         rate_exprs.append(rx.rate)
         for sp, coeff in rx.stoichiometry:
-            if coeff != 0.0:
+            if coeff != 0.0 and sp in stoich:
                 stoich[sp].append((coeff, k))
     rate_exprs += list(m.rate_rules.values())
 
@@ -407,7 +434,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
         for d in symbols(rx.rate):
             deps |= {d} if d in sp_index else reach.get(d, set())
         for sp, coeff in rx.stoichiometry:
-            if coeff != 0.0:
+            if coeff != 0.0 and sp in sp_index:
                 for d in deps:
                     sparsity[sp_index[sp], sp_index[d]] = True
     for sp, expr in m.rate_rules.items():

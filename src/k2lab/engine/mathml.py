@@ -170,6 +170,17 @@ def uses_time(expr: Expr) -> bool:
 _BINARY = {"gt": ">", "lt": "<", "geq": ">=", "leq": "<=", "eq": "==", "neq": "!="}
 
 
+def number(value: float) -> str:
+    """Python source for a float, NaN and infinities included (``repr`` gives ``nan``).
+
+    Example
+    -------
+    >>> number(2.5), number(float("-inf"))
+    ('2.5', "float('-inf')")
+    """
+    return repr(value) if np.isfinite(value) else f"float({str(value)!r})"
+
+
 def to_python(expr: Expr, name: dict[str, str]) -> str:
     """Python source for ``expr`` over numpy arrays; ``name`` maps SBML ids to variables.
 
@@ -180,7 +191,7 @@ def to_python(expr: Expr, name: dict[str, str]) -> str:
     """
     kind = expr[0]
     if kind == "num":
-        return repr(float(expr[1]))  # type: ignore[arg-type]
+        return number(float(expr[1]))  # type: ignore[arg-type]
     if kind == "sym":
         return name[str(expr[1])]
     if kind == "time":

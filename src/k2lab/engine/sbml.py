@@ -3,8 +3,11 @@
 It reads compartments, species, parameters, initial assignments, assignment rules, rate
 rules, reactions (no local parameters) and events into plain frozen dataclasses, with the
 maths as trees from :mod:`k2lab.engine.mathml`. Anything outside that subset (algebraic
-rules, delays other than zero, fast reactions, function definitions) raises
-:class:`~k2lab.errors.ModelFileError` rather than being silently ignored.
+rules, delays other than zero, fast reactions, function definitions, SBML packages such as
+``comp``, conversion factors, compartments whose size changes, stoichiometries that are
+variables) raises :class:`~k2lab.errors.ModelFileError` naming the feature rather than
+being silently ignored. A compartment size or a stoichiometry set by an initial assignment
+of constants is evaluated here, once.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from k2lab.engine.mathml import Expr, parse_math
+from k2lab.engine.mathml import Expr, evaluate, parse_math, symbols
 from k2lab.errors import ModelFileError
 
 SBML_NS = "{http://www.sbml.org/sbml/level3/version1/core}"
@@ -83,6 +86,30 @@ def _float(text: str | None, default: float = float("nan")) -> float:
     return float(text) if text is not None else default
 
 
+def _refuse_packages(root: ET.Element, path: str) -> None:
+    """Refuse a file that needs an SBML Level 3 package (``comp``, ``fbc`` ...) to be read."""
+    for key, value in root.attrib.items():
+        if key.startswith("{") and key.endswith("}required") and value == "true":
+            uri = key[1:].partition("}")[0]
+            name = uri.rstrip("/").split("/")[-2] if "/version" in uri else uri
+            raise ModelFileError(
+                f"'{path}' needs the SBML package '{name}', which is not supported."
+            )
+
+
+def _constant_value(
+    target: str, expr: Expr, values: dict[str, float], assigned: set[str], what: str
+) -> float:
+    """Evaluate an initial assignment of constants (a compartment size, a stoichiometry)."""
+    used = symbols(expr)
+    if used & assigned or not used <= values.keys():
+        raise ModelFileError(
+            f"{what} '{target}' is set by an initial assignment that uses "
+            "values not known before the simulation; that is not supported."
+        )
+    return evaluate(expr, {k: values[k] for k in used})
+
+
 def read_sbml(path: Path | str) -> SbmlModel:
     """Read an SBML Level 3 Version 1 core file.
 
@@ -112,9 +139,34 @@ def read_sbml_text(text: str, where: str = "the SBML text") -> SbmlModel:
     return _read_root(root, where)
 
 
+def _stoichiometry(
+    ref: ET.Element,
+    reaction: str,
+    initial: dict[str, Expr],
+    constants: dict[str, float],
+    used_in_maths: set[str],
+) -> float:
+    """A species reference's stoichiometry: its attribute, or a constant initial assignment."""
+    ref_id = ref.get("id")
+    where = f"Reaction '{reaction}', species '{ref.get('species', '')}'"
+    if ref_id is not None and ref_id in used_in_maths:
+        raise ModelFileError(
+            f"{where}: a stoichiometry used in maths or set by a rule or event "
+            f"('{ref_id}') is not supported."
+        )
+    if ref_id is not None and ref_id in initial:
+        return _constant_value(
+            ref_id, initial.pop(ref_id), constants, set(initial), "Stoichiometry"
+        )
+    if ref.get("stoichiometry") is None:
+        raise ModelFileError(f"{where}: the stoichiometry is missing.")
+    return float(ref.get("stoichiometry", "nan"))
+
+
 def _read_root(root: ET.Element, path: str) -> SbmlModel:
     if root.tag != f"{SBML_NS}sbml":
         raise ModelFileError(f"'{path}' is not an SBML Level 3 Version 1 file.")
+    _refuse_packages(root, path)
     model = root.find(f"{SBML_NS}model")
     if model is None:
         raise ModelFileError(f"'{path}' holds no <model>.")
@@ -123,15 +175,46 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         lst = model.find(f"{SBML_NS}{list_tag}")
         return [] if lst is None else lst.findall(f"{SBML_NS}{item_tag}")
 
+    if model.get("conversionFactor") is not None:
+        raise ModelFileError("Conversion factors (the model's conversionFactor) are not supported.")
     if items("listOfFunctionDefinitions", "functionDefinition"):
         raise ModelFileError("SBML function definitions are not supported.")
     if items("listOfConstraints", "constraint"):
         pass  # Constraints do not change the dynamics.
 
-    compartments = {
-        c.get("id", ""): _float(c.get("size"), 1.0)
-        for c in items("listOfCompartments", "compartment")
+    initial = {
+        a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
+        for a in items("listOfInitialAssignments", "initialAssignment")
     }
+    rules = model.find(f"{SBML_NS}listOfRules")
+    rule_list = [] if rules is None else [r for r in rules if isinstance(r.tag, str)]
+    ruled = {r.get("variable", "") for r in rule_list}
+    event_targets = {a.get("variable", "") for a in model.iter(f"{SBML_NS}eventAssignment")}
+    constants = {
+        p.get("id", ""): float(p.get("value", "nan"))
+        for p in items("listOfParameters", "parameter")
+        if p.get("constant") != "false" and p.get("id", "") not in initial
+    }
+    compartments: dict[str, float] = {}
+    zero_d: set[str] = set()
+    for c in items("listOfCompartments", "compartment"):
+        cid = c.get("id", "")
+        # constant="false" alone changes nothing; a rule or an event would change the size.
+        if cid in ruled or cid in event_targets:
+            raise ModelFileError(
+                f"Compartment '{cid}': compartments whose size changes are not supported."
+            )
+        if c.get("spatialDimensions") == "0":
+            zero_d.add(cid)
+            continue
+        if cid in initial:
+            compartments[cid] = _constant_value(
+                cid, initial[cid], constants, set(initial), "Compartment"
+            )
+        elif c.get("size") is None:
+            raise ModelFileError(f"Compartment '{cid}' has no size.")
+        else:
+            compartments[cid] = float(c.get("size", "nan"))
     species: list[Species] = []
     for s in items("listOfSpecies", "species"):
         sid = s.get("id", "")
@@ -141,7 +224,13 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
             )
         if s.get("hasOnlySubstanceUnits") == "true":
             raise ModelFileError(f"Species '{sid}': hasOnlySubstanceUnits is not supported.")
+        if s.get("conversionFactor") is not None:
+            raise ModelFileError(f"Species '{sid}': conversion factors are not supported.")
         comp = s.get("compartment", "")
+        if comp in zero_d:
+            raise ModelFileError(
+                f"Species '{sid}': species in a zero-dimensional compartment are not supported."
+            )
         if s.get("initialConcentration") is not None:
             conc = float(s.get("initialConcentration", "nan"))
         elif s.get("initialAmount") is not None:
@@ -158,14 +247,9 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         if p.get("constant") != "false":
             constant.add(pid)
 
-    initial = {
-        a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
-        for a in items("listOfInitialAssignments", "initialAssignment")
-    }
     assignment: dict[str, Expr] = {}
     rate: dict[str, Expr] = {}
-    rules = model.find(f"{SBML_NS}listOfRules")
-    for r in [] if rules is None else list(rules):
+    for r in rule_list:
         tag = r.tag.removeprefix(SBML_NS)
         var = r.get("variable", "")
         if tag == "assignmentRule":
@@ -175,9 +259,21 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         elif tag == "algebraicRule":
             raise ModelFileError("Algebraic rules are not supported.")
 
+    used_in_maths: set[str] = set(ruled) | event_targets
+    for m in model.iter(MATH):
+        used_in_maths |= symbols(parse_math(m))
+    if zero_d & used_in_maths:
+        raise ModelFileError(
+            f"Compartment '{min(zero_d & used_in_maths)}': the size of a zero-dimensional "
+            "compartment used in maths is not supported."
+        )
     reactions: list[Reaction] = []
     for rx in items("listOfReactions", "reaction"):
         rid = rx.get("id", "")
+        if rid in used_in_maths:
+            raise ModelFileError(
+                f"Reaction '{rid}': a reaction's id used in maths (its rate) is not supported."
+            )
         if rx.get("fast") == "true":
             raise ModelFileError(f"Reaction '{rid}': fast reactions are not supported.")
         law = rx.find(f"{SBML_NS}kineticLaw")
@@ -190,7 +286,9 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
             lst = rx.find(f"{SBML_NS}{list_tag}")
             for ref in [] if lst is None else lst.findall(f"{SBML_NS}speciesReference"):
                 sp = ref.get("species", "")
-                net[sp] = net.get(sp, 0.0) + sign * _float(ref.get("stoichiometry"), 1.0)
+                net[sp] = net.get(sp, 0.0) + sign * _stoichiometry(
+                    ref, rid, initial, constants, used_in_maths
+                )
         reactions.append(Reaction(rid, tuple(net.items()), _math(law, f"Reaction '{rid}'")))
 
     events: list[Event] = []
