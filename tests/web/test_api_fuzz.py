@@ -8,7 +8,8 @@ A 422 for a well-formed request is k2lab's answer to a food it does not know or 
 it cannot read, which no JSON schema can express.
 
 In-process over ASGI (no server), on SQLite, single-user mode, seeded so a failure
-reproduces. A route added later is fuzzed without editing this file.
+reproduces. A route added later is fuzzed without editing this file. Last, the regression
+tests of bugs the served fuzz (benchmarks/api_fuzz_served.py, the CLI) found.
 """
 
 from __future__ import annotations
@@ -91,3 +92,32 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
     print("fuzz: slowest", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
     assert operations >= 4, "the OpenAPI lost its operations"
     assert not failures, "\n\n".join(failures)
+
+
+# ---- regressions found by the served fuzz (benchmarks/api_fuzz_served.py) ----
+
+
+def test_export_of_a_diary_named_outside_latin1_is_not_a_500(client: TestClient) -> None:
+    """Regression: the diary's name went into ``Content-Disposition`` as it was, and a header
+    is Latin-1, so exporting a diary named "納豆 2026" was a 500 (the stateful phase found it:
+    create a diary, then export it)."""
+    diary = client.post("/api/v1/diaries", json={"name": "納豆 2026"}).json()
+    for fmt in ("json", "csv"):
+        r = client.get(f"/api/v1/diaries/{diary['id']}/export?format={fmt}")
+        assert r.status_code == 200, r.text
+        assert r.headers["content-disposition"] == (
+            f"attachment; filename=\"2026.{fmt}\"; filename*=UTF-8''%E7%B4%8D%E8%B1%86-2026.{fmt}"
+        )
+
+
+def test_405_allow_names_every_method_of_the_path(client: TestClient) -> None:
+    """Regression: a 405's ``Allow`` named only the first route of the path (``GET`` for
+    /api/v1/diaries, which takes POST too); the coverage phase's OPTIONS found it."""
+    for path, allowed in [
+        ("/api/v1/diaries", "GET, POST"),
+        ("/api/v1/recipes/1", "GET, PATCH, DELETE"),
+    ]:
+        r = client.options(path)
+        assert r.status_code == 405 and r.headers["allow"] == allowed, (path, r.headers)
+    page = client.request("PUT", "/diary")
+    assert page.status_code == 405 and page.headers["allow"] == "GET"
