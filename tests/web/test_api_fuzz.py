@@ -14,9 +14,11 @@ tests of bugs the served fuzz (benchmarks/api_fuzz_served.py, the CLI) found.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -28,8 +30,11 @@ from schemathesis.generation.modes import GenerationMode
 
 from k2lab.web import Settings, create_app
 
+#: ``K2LAB_FUZZ_SCALE=N`` runs N times the examples (``make soak``: 10).
+FUZZ_SCALE = int(os.environ.get("K2LAB_FUZZ_SCALE", "1"))
+
 #: Examples per operation: enough to find lax parsing and 5xx, small enough for ~1 minute.
-EXAMPLES = 12
+EXAMPLES = 12 * FUZZ_SCALE
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +73,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
+def test_every_api_operation(
+    api_schema: schemathesis.BaseSchema, record_figures: Callable[[str, dict[str, Any]], None]
+) -> None:
     # One test over all operations (schemathesis's lazy pytest loader does not run on
     # pytest 9): every failing operation is listed, with the first failure of each.
     failures: list[str] = []
@@ -92,6 +99,7 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
     print("fuzz: slowest", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
     assert operations >= 4, "the OpenAPI lost its operations"
     assert not failures, "\n\n".join(failures)
+    record_figures("api_fuzz_in_process", {"operations": operations, "examples": EXAMPLES})
 
 
 # ---- regressions found by the served fuzz (benchmarks/api_fuzz_served.py) ----
