@@ -4,7 +4,6 @@ every check it names exists."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from types import ModuleType
@@ -13,15 +12,6 @@ from typing import Any
 import pytest
 
 from .conftest import DOCS, ROOT
-
-
-@pytest.fixture(scope="module")
-def reliability() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reliability", ROOT / "tools" / "reliability.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
