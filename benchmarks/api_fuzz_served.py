@@ -58,7 +58,8 @@ def run(max_examples: int, max_time_s: int, seed: int, folder: Path) -> dict[str
     ]  # fmt: skip
     began = time.monotonic()
     try:
-        done = subprocess.run(command, capture_output=True, text=True)
+        # In the temporary folder: schemathesis keeps a cache of its own in the working one.
+        done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
     finally:
         server.stop()
     seconds = time.monotonic() - began
