@@ -226,9 +226,9 @@ def run(form: str) -> dict[str, Any]:
         for path in sorted(folder.glob("*.json")):
             if path.name != "pytest.json":
                 figures[path.stem] = json.loads(path.read_text())
-        figures["load"] = _benchmark(
-            "benchmarks/bench_load.py", ["--seconds", str(f["load_s"])], folder / "load.json"
-        )
+        # The soak also fails on a read's p95 over the goal, as `make bench-load` does.
+        load = ["--seconds", str(f["load_s"]), *(["--require-goal"] if form == "soak" else [])]
+        figures["load"] = _benchmark("benchmarks/bench_load.py", load, folder / "load.json")
         figures["api_fuzz_served"] = _benchmark(
             "benchmarks/api_fuzz_served.py",
             ["--max-examples", str(f["api_examples"]), "--max-time", str(f["api_s"])],
