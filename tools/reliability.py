@@ -286,10 +286,21 @@ def _served(f: dict[str, Any]) -> list[str]:
         f"and phase, {f['max_time_s']} s; stopped by {f['stop_reason']}); phases: {phases}; "
         f"failures: {failures}; tracebacks in the server's log: {f['server_tracebacks']}.",
     ]
-    warned = [f"{name} ({len(ops)} operations)" for name, ops in f.get("warnings", {}).items()]
+    warned = [
+        f"{name} on {len(ops)} operations" + (f" ({WARNINGS[name]})" if name in WARNINGS else "")
+        for name, ops in f.get("warnings", {}).items()
+    ]
     if warned:
         lines += ["", f"Schemathesis warned: {', '.join(warned)}."]
     return lines
+
+
+#: What schemathesis's warnings mean here.
+WARNINGS = {
+    "missing_test_data": "requests for ids it made up, mostly answered 404: no such record",
+    "validation_mismatch": "schema-valid data mostly refused with 422, e.g. a food k2lab does "
+    "not know: why `positive_data_acceptance` is left out",
+}
 
 
 def _load(f: dict[str, Any]) -> list[str]:
