@@ -78,9 +78,10 @@ fuzz-api-ci: $(STAMP)
 
 # docs/reliability.md from a fresh run (tools/reliability.py): the durability kills, fuzzing,
 # isolation, security, limits and concurrency tests with their figures, the 60 s load and the
-# served API fuzz (~10 minutes). `make soak`, the long form (~30 minutes, bounded): 100 kills
-# per store (K2LAB_SOAK_KILLS), 5x the Hypothesis and in-process API examples
-# (K2LAB_FUZZ_SCALE), 10 minutes of load, the served fuzz with 50 examples for up to 5 minutes.
+# served API fuzz (~10 minutes). `make soak`, the long form (bounded; 35 minutes on a busy
+# 2-core machine, 16 of them the tests): 100 kills per store (K2LAB_SOAK_KILLS), 5x the
+# Hypothesis and in-process API examples (K2LAB_FUZZ_SCALE), 10 minutes of load (failing on a
+# read's p95 over 300 ms), the served fuzz with 50 examples for up to 5 minutes.
 reliability: $(LOAD_STAMP)
 	$(BIN)/python tools/reliability.py
 

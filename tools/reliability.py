@@ -1,6 +1,6 @@
 """Run the reliability checks and render docs/reliability.md from their figures.
 
-``make reliability`` (the short form, ~10 minutes) or ``make soak`` (the long form, ~30
+``make reliability`` (the short form, ~10 minutes) or ``make soak`` (the long form, ~35
 minutes) run this: ``.venv/bin/python tools/reliability.py [--soak]``. It runs the tests named
 in :data:`PROMISES` with ``K2LAB_RELIABILITY_DIR`` set (each writes its figures there, see
 tests/conftest.py), the load benchmark (benchmarks/bench_load.py) and the served API fuzz
@@ -276,7 +276,8 @@ def _durability(store: str, f: dict[str, Any]) -> str:
 
 
 def _served(f: dict[str, Any]) -> list[str]:
-    phases = ", ".join(f"{k} {v}" for k, v in f["phases"].items())
+    order = ("examples", "coverage", "fuzzing", "stateful")
+    phases = ", ".join(f"{k} {f['phases'][k]}" for k in order if k in f["phases"])
     failures = ", ".join(f"{k}: {v}" for k, v in f["failures"].items()) or "none"
     lines = [
         f"Served (schemathesis {f['schemathesis']} CLI, every check but "
@@ -414,7 +415,7 @@ def render(figures: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--soak", action="store_true", help="the long form (~30 minutes)")
+    parser.add_argument("--soak", action="store_true", help="the long form (~35 minutes)")
     parser.add_argument("--render", action="store_true", help="only render the committed figures")
     args = parser.parse_args()
     if args.render:
