@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: run report test lint typecheck unit bench bench-web bench-load bench-load-ci db docs docs-gen clean
+.PHONY: run report test lint typecheck unit bench bench-web bench-load bench-load-ci fuzz-api-ci reliability soak db docs docs-gen clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -70,6 +70,23 @@ bench-load: $(LOAD_STAMP)
 
 bench-load-ci: $(LOAD_STAMP)
 	$(BIN)/python benchmarks/bench_load.py --seconds 60
+
+# The schemathesis CLI against `k2lab serve` (every check, every phase, at most 10 examples
+# per operation and 90 s of fuzzing; about 2 minutes): exit 1 on any 5xx or nonconformance.
+fuzz-api-ci: $(STAMP)
+	$(BIN)/python benchmarks/api_fuzz_served.py --max-examples 10 --max-time 90
+
+# docs/reliability.md from a fresh run (tools/reliability.py): the durability kills, fuzzing,
+# isolation, security, limits and concurrency tests with their figures, the 60 s load and the
+# served API fuzz (~10 minutes). `make soak`, the long form (bounded; 35 minutes on a busy
+# 2-core machine, 16 of them the tests): 100 kills per store (K2LAB_SOAK_KILLS), 5x the
+# Hypothesis and in-process API examples (K2LAB_FUZZ_SCALE), 10 minutes of load (failing on a
+# read's p95 over 300 ms), the served fuzz with 50 examples for up to 5 minutes.
+reliability: $(LOAD_STAMP)
+	$(BIN)/python tools/reliability.py
+
+soak: $(LOAD_STAMP)
+	$(BIN)/python tools/reliability.py --soak
 
 clean:
 	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache

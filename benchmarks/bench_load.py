@@ -5,10 +5,11 @@ Run with ``make bench-load`` (10 minutes) or ``make bench-load-ci`` (60 s), or
 ``k2lab serve`` (one uvicorn process, as ``make run`` does) on a fresh SQLite store on a free
 port of 127.0.0.1, runs ``benchmarks/load/locustfile.py`` headless for ``--seconds`` (locust's
 ``-t``, wrapped in ``timeout``), samples the server's resident memory (its process and its
-simulation workers) at the start, the middle and the end, and prints p50/p95/p99 per route,
-the error rate and the memory. Exit status 1 when any request failed (and, with
-``--require-goal``, when a read route's p95 is over the goal), so CI can run it as a check. (Latency at 1/10/50 users per route is
-``benchmarks/bench_web.py``'s; this one holds a mixed load for minutes.)
+simulation workers) at the start, the middle and the end, and its peak (each second), and
+prints p50/p95/p99 per route, the error rate and the memory. Exit status 1 when any request
+failed (and, with ``--require-goal``, when a read route's p95 is over the goal), so CI can
+run it as a check. (Latency at 1/10/50 users per route is ``benchmarks/bench_web.py``'s;
+this one holds a mixed load for minutes.)
 
 Goal (issue 11): p95 < 300 ms for reads, 0 errors, memory flat.
 """
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -56,8 +58,19 @@ def run(seconds: int, users: int, folder: Path) -> dict[str, object]:
     server = LiveServer(f"sqlite:///{folder / 'k2lab.sqlite3'}", log=folder / "server.log")
     url = server.start(timeout_s=180)
     memory: dict[str, float] = {"start": rss_mb(server.pid)}
-    timer = threading.Timer(seconds / 2, lambda: memory.update(middle=rss_mb(server.pid)))
-    timer.start()
+    memory["peak"] = memory["start"]
+    done_sampling = threading.Event()
+
+    def sample() -> None:  # the peak, sampled each second, and the middle
+        began = time.monotonic()
+        while not done_sampling.wait(1.0):
+            now = rss_mb(server.pid)
+            memory["peak"] = max(memory["peak"], now)
+            if "middle" not in memory and time.monotonic() - began >= seconds / 2:
+                memory["middle"] = now
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     locust = Path(sys.executable).with_name("locust")
     command = [
         "timeout", str(seconds + 60), str(locust), "-f", str(HERE / "load" / "locustfile.py"),
@@ -68,7 +81,8 @@ def run(seconds: int, users: int, folder: Path) -> dict[str, object]:
         done = subprocess.run(command, capture_output=True, text=True)
         memory["end"] = rss_mb(server.pid)
     finally:
-        timer.cancel()
+        done_sampling.set()
+        sampler.join()
         server.stop()
     if not (folder / "locust_stats.csv").exists():
         raise SystemExit(f"locust failed ({done.returncode}):\n{done.stderr[-4000:]}")

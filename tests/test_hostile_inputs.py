@@ -4,6 +4,7 @@ own files is written. One regression test per class found, then a fuzz test over
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import string
 from pathlib import Path
@@ -161,8 +162,12 @@ def _command(draw: st.DrawFn) -> list[str]:
     return args
 
 
+#: ``K2LAB_FUZZ_SCALE=N`` runs N times the examples (``make soak``: 10).
+FUZZ_SCALE = int(os.environ.get("K2LAB_FUZZ_SCALE", "1"))
+
+
 @settings(
-    max_examples=60,
+    max_examples=60 * FUZZ_SCALE,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from typing import Any
 
 import pytest
@@ -30,9 +31,12 @@ from k2lab.store.diary_io import diet_items, export_csv, parse_diary_file, write
 from k2lab.units import parse_quantity, to_micrograms
 from k2lab.web.plan import _constraints, _request_from_form
 
+#: ``K2LAB_FUZZ_SCALE=N`` runs N times the examples (``make soak``: 10).
+FUZZ_SCALE = int(os.environ.get("K2LAB_FUZZ_SCALE", "1"))
+
 FUZZ = settings(
     derandomize=True,
-    max_examples=60,
+    max_examples=60 * FUZZ_SCALE,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -263,7 +267,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     s.close()
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=25 * FUZZ_SCALE)
 @given(entries=ENTRIES)
 def test_csv_export_then_import_is_lossless(
     db: FoodDatabase, store: Any, entries: list[Any]

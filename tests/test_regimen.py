@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import pytest
@@ -120,7 +121,11 @@ def test_regimens_pickle() -> None:
     assert pickle.loads(pickle.dumps(r)) == r
 
 
-@settings(max_examples=200, deadline=None)
+#: ``K2LAB_FUZZ_SCALE=N`` runs N times the examples (``make soak``: 10).
+FUZZ_SCALE = int(os.environ.get("K2LAB_FUZZ_SCALE", "1"))
+
+
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_is_a_regimen_or_a_k2lab_error(text: str) -> None:
     try:
@@ -130,7 +135,7 @@ def test_any_text_is_a_regimen_or_a_k2lab_error(text: str) -> None:
     assert r.steps and all(s.amount > 0 for s in r.steps)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60 * FUZZ_SCALE, deadline=None)
 @given(
     amount=st.floats(0.1, 5000.0),
     schedule=st.sampled_from(["daily", "twice daily", "weekly", "mon,wed,fri", "every 7 days", ""]),

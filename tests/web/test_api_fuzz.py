@@ -8,14 +8,17 @@ A 422 for a well-formed request is k2lab's answer to a food it does not know or 
 it cannot read, which no JSON schema can express.
 
 In-process over ASGI (no server), on SQLite, single-user mode, seeded so a failure
-reproduces. A route added later is fuzzed without editing this file.
+reproduces. A route added later is fuzzed without editing this file. Last, the regression
+tests of bugs the served fuzz (benchmarks/api_fuzz_served.py, the CLI) found.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -27,8 +30,11 @@ from schemathesis.generation.modes import GenerationMode
 
 from k2lab.web import Settings, create_app
 
+#: ``K2LAB_FUZZ_SCALE=N`` runs N times the examples (``make soak``: 10).
+FUZZ_SCALE = int(os.environ.get("K2LAB_FUZZ_SCALE", "1"))
+
 #: Examples per operation: enough to find lax parsing and 5xx, small enough for ~1 minute.
-EXAMPLES = 12
+EXAMPLES = 12 * FUZZ_SCALE
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +73,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
+def test_every_api_operation(
+    api_schema: schemathesis.BaseSchema, record_figures: Callable[[str, dict[str, Any]], None]
+) -> None:
     # One test over all operations (schemathesis's lazy pytest loader does not run on
     # pytest 9): every failing operation is listed, with the first failure of each.
     failures: list[str] = []
@@ -91,3 +99,33 @@ def test_every_api_operation(api_schema: schemathesis.BaseSchema) -> None:
     print("fuzz: slowest", ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
     assert operations >= 4, "the OpenAPI lost its operations"
     assert not failures, "\n\n".join(failures)
+    record_figures("api_fuzz_in_process", {"operations": operations, "examples": EXAMPLES})
+
+
+# ---- regressions found by the served fuzz (benchmarks/api_fuzz_served.py) ----
+
+
+def test_export_of_a_diary_named_outside_latin1_is_not_a_500(client: TestClient) -> None:
+    """Regression: the diary's name went into ``Content-Disposition`` as it was, and a header
+    is Latin-1, so exporting a diary named "納豆 2026" was a 500 (the stateful phase found it:
+    create a diary, then export it)."""
+    diary = client.post("/api/v1/diaries", json={"name": "納豆 2026"}).json()
+    for fmt in ("json", "csv"):
+        r = client.get(f"/api/v1/diaries/{diary['id']}/export?format={fmt}")
+        assert r.status_code == 200, r.text
+        assert r.headers["content-disposition"] == (
+            f"attachment; filename=\"2026.{fmt}\"; filename*=UTF-8''%E7%B4%8D%E8%B1%86-2026.{fmt}"
+        )
+
+
+def test_405_allow_names_every_method_of_the_path(client: TestClient) -> None:
+    """Regression: a 405's ``Allow`` named only the first route of the path (``GET`` for
+    /api/v1/diaries, which takes POST too); the coverage phase's OPTIONS found it."""
+    for path, allowed in [
+        ("/api/v1/diaries", "GET, POST"),
+        ("/api/v1/recipes/1", "GET, PATCH, DELETE"),
+    ]:
+        r = client.options(path)
+        assert r.status_code == 405 and r.headers["allow"] == allowed, (path, r.headers)
+    page = client.request("PUT", "/diary")
+    assert page.status_code == 405 and page.headers["allow"] == "GET"

@@ -9,7 +9,8 @@ at least 20 times per store, and restarted. After each kill:
   grams agree: all or nothing), and no write is there twice;
 - on SQLite, ``PRAGMA integrity_check`` is ``ok`` and ``foreign_key_check`` finds nothing.
 
-The same runs on PostgreSQL. Last, the food database build (``k2lab db build --path X``)
+The same runs on PostgreSQL. ``K2LAB_SOAK_KILLS`` sets the kills per store (20 by default,
+``make soak`` 100). Last, the food database build (``k2lab db build --path X``)
 is killed mid-build (the old file stays valid, nothing partial under the final name) and two
 builds to the same path race (both succeed; the file is a valid database).
 """
@@ -20,6 +21,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -28,8 +30,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from live_server import Zygote
 
 SEED = 20_261_202
-KILLS = 20
+#: Kills per store (at least 20).
+KILLS = max(20, int(os.environ.get("K2LAB_SOAK_KILLS", "20")))
 WRITERS = 3
 #: Writes per day stay under the store's 200 entries a day.
 MAX_WRITES_PER_DAY = 190
@@ -117,6 +120,8 @@ class Figures:
     sent: int = 0
     acked: int = 0
     found: int = 0
+    days_checked: int = 0
+    integrity_checks: int = 0
 
 
 def _kill_loop(zygote: Zygote, store_url: str, sqlite_path: Path | None, seed: int) -> Figures:
@@ -150,12 +155,15 @@ def _kill_loop(zygote: Zygote, store_url: str, sqlite_path: Path | None, seed: i
         figures.acked = len(ledger.acked)
         if sqlite_path is not None:
             _sqlite_checks(sqlite_path)
+            figures.integrity_checks += 1
         pid, url = zygote.start(store_url)
         for d in dates:
             _check_day(url, diary_id, d, ledger, food_key)
+        figures.days_checked += len(dates)
         written += dates
     # All days again, at the end: nothing acknowledged went missing later either.
     figures.found = sum(_check_day(url, diary_id, d, ledger, food_key) for d in written)
+    figures.days_checked += len(written)
     zygote.kill(pid)
     figures.sent = len(ledger.sent)
     assert figures.acked >= KILLS, "too few acknowledged writes to mean anything"
@@ -171,15 +179,18 @@ def zygote(food_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.mark.slow
-def test_acknowledged_writes_survive_sigkill_on_sqlite(zygote: Zygote, tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_sigkill_on_sqlite(
+    zygote: Zygote, tmp_path: Path, record_figures: Callable[[str, dict[str, Any]], None]
+) -> None:
     path = tmp_path / "k2lab.sqlite3"
     figures = _kill_loop(zygote, f"sqlite:///{path}", path, SEED)
-    assert figures.kills >= 20
+    assert figures.kills == KILLS and figures.integrity_checks == KILLS
+    record_figures("durability_sqlite", asdict(figures))
 
 
 @pytest.mark.slow
 def test_acknowledged_writes_survive_sigkill_on_postgresql(
-    zygote: Zygote, postgres_server: str
+    zygote: Zygote, postgres_server: str, record_figures: Callable[[str, dict[str, Any]], None]
 ) -> None:
     name = f"k2lab_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
@@ -188,7 +199,8 @@ def test_acknowledged_writes_survive_sigkill_on_postgresql(
     try:
         url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
         figures = _kill_loop(zygote, url, None, SEED + 1)
-        assert figures.kills >= 20
+        assert figures.kills == KILLS
+        record_figures("durability_postgresql", asdict(figures))
     finally:
         with admin.connect() as con:
             con.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -241,8 +253,11 @@ def _valid_food_db(path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_food_db_build_survives_sigkill_mid_build(food_db_path: Path, tmp_path: Path) -> None:
+def test_food_db_build_survives_sigkill_mid_build(
+    food_db_path: Path, tmp_path: Path, record_figures: Callable[[str, dict[str, Any]], None]
+) -> None:
     rng = random.Random(SEED)
+    kills = 0
     target = tmp_path / "foods.sqlite"
     target.write_bytes(food_db_path.read_bytes())
     foods = _valid_food_db(target)
@@ -260,6 +275,7 @@ def test_food_db_build_survives_sigkill_mid_build(food_db_path: Path, tmp_path: 
             assert time.monotonic() < deadline, "the build never started writing"
             time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 0.5))
+        kills += build.poll() is None  # a kill of a running build (not one that had ended)
         build.send_signal(signal.SIGKILL)
         build.wait(timeout=30)
         assert _valid_food_db(target) == foods
@@ -275,6 +291,7 @@ def test_food_db_build_survives_sigkill_mid_build(food_db_path: Path, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert _valid_food_db(target) == foods
     assert set(tmp_path.iterdir()) == {target, stranger}
+    record_figures("food_db_build", {"kills": kills, "foods": foods})
 
 
 def test_two_concurrent_builds_to_one_path_both_succeed(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from k2lab.store.diary_io import (
 from k2lab.web.csrf import verify_csrf
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_models import DiaryQuery, Id, open_diary
+from k2lab.web.headers import attachment
 from k2lab.web.state import AppState
 
 __all__ = ["api", "pages"]
@@ -214,16 +215,12 @@ async def import_resolve(
 
 
 def _export(s: Session, diary: Diary, fmt: str) -> Response:
-    stem = "".join(c if c.isalnum() else "-" for c in diary.name).strip("-") or "diary"
     if fmt == "json":
-        return JSONResponse(
-            export_json(s, diary),
-            headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
-        )
+        return JSONResponse(export_json(s, diary), headers=attachment(diary.name, ".json", "diary"))
     return Response(
         export_csv(s, diary),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        headers=attachment(diary.name, ".csv", "diary"),
     )
 
 

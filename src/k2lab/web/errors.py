@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from k2lab.errors import ConflictError, K2LabError, NotFoundError
 from k2lab.web.deps import render
@@ -120,15 +121,32 @@ def _on_http(request: Request, exc: Exception) -> Response:
         # like any other, so the documented 422 with the body as its field.
         detail = [{"loc": ["body"], "msg": _UNREADABLE, "type": "body_unreadable"}]
         return JSONResponse({"detail": detail}, status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     if is_api(request):
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     title = {404: "Not found", 405: "Not allowed", 413: "Too large"}.get(exc.status_code, "Error")
     message = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404:
         message = "There is no page at this address. Use the menu to find your way."
-    return _page(request, exc.status_code, title, message, None)
+    response = _page(request, exc.status_code, title, message, None)
+    response.headers.update(headers)
+    return response
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The ``Allow`` of a 405: each method some route answers at this path (Starlette's own
+    names only the first route's, ``GET`` for a path whose POST is another route)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(r.matches(scope)[0] is Match.FULL for r in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
