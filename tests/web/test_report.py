@@ -224,6 +224,22 @@ def test_a_cached_report_follows_every_edit(
     assert target["target_ug_per_day"] == 180
 
 
+def test_pdf_of_a_diary_named_outside_latin1_is_not_a_500(
+    app: FastAPI, client: TestClient, diary_id: int
+) -> None:
+    """HTTP headers are Latin-1: the diary's name goes into ``filename*`` (found by the
+    served schemathesis run on the export, the same bug here)."""
+    state = app.state.k2
+    with state.store.session() as s:
+        update_diary(s, state.store.local_user(s).id, diary_id, name="納豆 week")
+    r = client.get("/report.pdf", params={"diary": diary_id})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert (
+        "filename*=UTF-8''k2lab-report-%E7%B4%8D%E8%B1%86-week.pdf"
+        in r.headers["content-disposition"]
+    )
+
+
 def test_the_rendered_page_and_print_follow_an_edit(
     app: FastAPI, client: TestClient, diary_id: int
 ) -> None:

@@ -43,6 +43,7 @@ from k2lab.store.diaries import (
 from k2lab.web.charts import Chart, Trace, render_image
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.diary_models import MAX_ID, Id
+from k2lab.web.headers import attachment
 from k2lab.web.report_cache import VersionedCache, report_key
 from k2lab.web.report_pdf import chart_images, pdf_bytes, print_context
 
@@ -58,11 +59,12 @@ STACKED = (("MK-4", "mk4"), ("MK-7", "mk7"), ("MK-8", "mk8"), ("MK-9", "mk9"))
 _OTHER = ("mk5", "mk6", "mk10")
 _COLOURS = {"MK-4": "#c62828", "MK-7": "#1565c0", "MK-8": "#6a1b9a", "MK-9": "#ef6c00"}
 CHART_NAMES = ("k2-forms", "k1")
-#: Reports by what they are computed from (an edit makes a new key).
-_REPORTS: VersionedCache[tuple[Report, dict[str, Any]]] = VersionedCache()
+#: Reports by what they are computed from (an edit makes a new key); about 0.2 MB each, so
+#: at most ~13 MB (a load test that edits and reads many diaries filled 256 to ~50 MB).
+_REPORTS: VersionedCache[tuple[Report, dict[str, Any]]] = VersionedCache(size=64)
 #: What is rendered from a report (its HTML for the page and for printing, chart images),
 #: by the report's key and the part: a page view renders only what names the user.
-_RENDERED: VersionedCache[Any] = VersionedCache(size=128)
+_RENDERED: VersionedCache[Any] = VersionedCache(size=64)
 
 
 def parse_date(text: str | None, field: str) -> dt.date | None:
@@ -276,11 +278,10 @@ def report_pdf(request: Request, s: DbSession, state: State, user: CurrentUser) 
     html = state.templates.get_template("report_print.html").render(
         request=request, **_print_context(state, diary, view)
     )
-    name = "".join(c if c.isalnum() else "-" for c in diary.name).strip("-").lower() or "diary"
     return Response(
         pdf_bytes(html),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="k2lab-report-{name}.pdf"'},
+        headers=attachment(f"k2lab-report-{diary.name.lower()}", ".pdf", fallback="k2lab-report"),
     )
 
 
