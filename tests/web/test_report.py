@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from k2lab.store.days import add_food
-from k2lab.store.diaries import create_diary, update_diary
+from k2lab.store.diaries import create_diary, delete_diary, update_diary
 
 DAY1 = dt.date(2026, 11, 30)
 DAY2 = dt.date(2026, 12, 1)
@@ -238,6 +238,35 @@ def test_pdf_of_a_diary_named_outside_latin1_is_not_a_500(
         "filename*=UTF-8''k2lab-report-%E7%B4%8D%E8%B1%86-week.pdf"
         in r.headers["content-disposition"]
     )
+
+
+def test_a_new_diary_with_a_deleted_diarys_id_gets_its_own_report(
+    app: FastAPI, client: TestClient
+) -> None:
+    """SQLite gives a deleted row's id to the next row, whose versions start again: the
+    report cached for the deleted diary (same id, same versions) was shown for the new one."""
+    state = app.state.k2
+
+    def diary(first_food: str) -> int:
+        with state.store.session() as s:
+            owner = state.store.local_user(s).id
+            d = create_diary(s, owner, "Same shape", {"age": 64, "sex": "female"}, "90 ug K2", [])
+            for date, food, amount in ((DAY1, first_food, "1 tbsp"), (DAY2, "gouda", "2 slices")):
+                add_food(s, owner, d.id, date, state.foods, food=food, amount=amount)
+            return d.id
+
+    def mk7(diary_id: int) -> float:
+        body = client.get(f"/api/v1/diaries/{diary_id}/report").json()
+        return float(body["mean"]["mk7_ug_per_day"]["typical"])
+
+    natto = diary("natto")
+    with_natto = mk7(natto)
+    natto_page = client.get("/report").text
+    with state.store.session() as s:
+        delete_diary(s, state.store.local_user(s).id, natto)
+    parsley = diary("parsley")
+    assert mk7(parsley) < with_natto / 10  # parsley has no MK-7; natto is rich in it
+    assert client.get("/report").text != natto_page
 
 
 def test_the_rendered_page_and_print_follow_an_edit(
