@@ -73,3 +73,8 @@ bench-load-ci: $(LOAD_STAMP)
 
 clean:
 	rm -rf $(VENV) build site .mypy_cache .pytest_cache .ruff_cache
+
+# k2lab and libroadrunner at equal accuracy against a tight reference (work-precision).
+.PHONY: bench-precision
+bench-precision: $(STAMP)
+	$(BIN)/python benchmarks/work_precision.py --plot build/work_precision.png

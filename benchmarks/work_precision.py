@@ -29,6 +29,7 @@ import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -225,6 +226,7 @@ def plot(panels: list[tuple[str, list[Point]]], path: str) -> None:
         )
         ax.legend(fontsize=8)
     fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     print(f"\nplot written to {path}")
 
@@ -244,7 +246,7 @@ def main() -> None:
         "--k2lab-rtols", type=float, nargs="+", default=[1e-2, 3e-3, 1e-3, 3e-4, 1e-4]
     )
     parser.add_argument(
-        "--roadrunner-rtols", type=float, nargs="+", default=[1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-9]
+        "--roadrunner-rtols", type=float, nargs="+", default=[1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8]
     )
     parser.add_argument("--reference-rtol", type=float, default=1e-10)
     parser.add_argument("--reference-atol", type=float, default=1e-12)
