@@ -246,7 +246,10 @@ def main() -> None:
         "--k2lab-rtols", type=float, nargs="+", default=[1e-2, 3e-3, 1e-3, 3e-4, 1e-4]
     )
     parser.add_argument(
-        "--roadrunner-rtols", type=float, nargs="+", default=[1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8]
+        "--roadrunner-rtols",
+        type=float,
+        nargs="+",
+        default=[1e-2, 3e-3, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8],
     )
     parser.add_argument("--reference-rtol", type=float, default=1e-10)
     parser.add_argument("--reference-atol", type=float, default=1e-12)
