@@ -13,22 +13,24 @@ for ten years. k2lab's throughput at the chosen tolerance is also measured on
 independent of the number of people, so its figure from the small population is used there.
 
 libroadrunner's configuration, chosen by measurement (one person, three years, daily
-intake): CVODE with ``stiff=True`` (BDF; ``stiff=False`` was 12x slower), absolute tolerance
-1e-12 (its default), ``variable_step_size`` off (on: 10 % slower, same numbers). The intake
+intake): CVODE with ``stiff=True`` (BDF; ``stiff=False`` was 7-12x slower), absolute tolerance
+1e-12 (its default), ``variable_step_size`` off (on: 10-13 % slower, same numbers). The intake
 is set at each midnight and the day integrated with ``oneStep(t, 24, reset=True)``, which
-restarts CVODE at the discontinuity; this is 1.3-1.7x faster than one ``simulate`` call per
+restarts CVODE at the discontinuity; this is 1.1-1.7x faster than one ``simulate`` call per
 day (what ``simulate_reference`` does) at the same accuracy. ``reset=False`` keeps CVODE's
 history across the change and is 1.6-10 % off, so it is not used.
 
-Run: ``PYTHONPATH=src python benchmarks/work_precision.py [--plot wp.png]``
+Run: ``make bench-precision`` or ``PYTHONPATH=src python benchmarks/work_precision.py
+[--plot wp.png]``
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,7 @@ ACCURACY = 0.01
 #: A timed point whose first run takes longer than this (seconds) is not repeated.
 REPEAT_BELOW_S = 2.0
 
-Endpoints = list[dict[str, FloatArray]]
+Endpoints = list[Mapping[str, FloatArray]]
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def sweep(
     runner: Any,
 ) -> list[Point]:
     """Reference, then both engines over their tolerances; prints the table and the choice."""
-    people = scenario.calcium_intake_mg_per_day.shape[0]
+    people = scenario.daily_inputs(1, 0.0, 0.0)[0].shape[0]
     set_tolerance(runner, args.reference_rtol, args.reference_atol)
     t0 = time.perf_counter()
     reference: Endpoints = [
@@ -146,12 +148,12 @@ def sweep(
     ]
     ref_s = time.perf_counter() - t0
     print(
-        f"\n## {label}: {people} people x {years:g} years; reference: libroadrunner "
+        f"\n## {label}: {people} x {years:g} years; reference: libroadrunner "
         f"rtol {args.reference_rtol:g}, atol {args.reference_atol:g} ({ref_s:.1f} s)"
     )
     points: list[Point] = []
     for rtol in args.k2lab_rtols:
-        secs, out = best_time(lambda r=rtol: run_k2lab(model, scenario, years, r), args.repeats)
+        secs, out = best_time(partial(run_k2lab, model, scenario, years, rtol), args.repeats)
         points.append(Point("k2lab", rtol, secs, people * years, *deviation(reference, out)))
     for rtol in args.roadrunner_rtols:
         set_tolerance(runner, rtol)
