@@ -96,3 +96,8 @@ clean:
 .PHONY: sbml-suite
 sbml-suite: $(STAMP)
 	$(BIN)/python benchmarks/sbml_suite.py
+
+# k2lab and libroadrunner at equal accuracy against a tight reference (work-precision).
+.PHONY: bench-precision
+bench-precision: $(STAMP)
+	$(BIN)/python benchmarks/work_precision.py --plot build/work_precision.png

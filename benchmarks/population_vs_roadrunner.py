@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import NDArray
 
 from k2lab.calcium import CalciumModel, CalciumScenario, simulate_calcium
 from k2lab.calcium.reference import load_reference_runner, simulate_reference
+
+FloatArray = NDArray[np.float64]
 
 
 def make_scenario(people: int, days: int, seed: int) -> CalciumScenario:
@@ -28,6 +32,23 @@ def make_scenario(people: int, days: int, seed: int) -> CalciumScenario:
     daily = mean_intake * rng.lognormal(0.0, 0.25, size=(people, days))
     gfr = rng.uniform(50.0, 120.0, size=(people, 1))
     return CalciumScenario(calcium_intake_mg_per_day=daily, gfr_ml_per_min=gfr)
+
+
+def max_deviation(
+    reference: Mapping[str, FloatArray], result: Mapping[str, FloatArray]
+) -> tuple[float, str]:
+    """Largest relative deviation of ``result`` from ``reference`` over endpoints and times.
+
+    Relative to the reference, floored at 1 % of its largest magnitude (urinary calcium can
+    be clamped at zero by the model). Returns the deviation and the endpoint's name.
+    """
+    worst, worst_name = 0.0, ""
+    for name, values in reference.items():
+        denom = np.maximum(np.abs(values), 0.01 * np.max(np.abs(values)))
+        dev = float(np.max(np.abs(result[name] - values) / denom))
+        if dev > worst:
+            worst, worst_name = dev, name
+    return worst, worst_name
 
 
 def main() -> None:
@@ -81,16 +102,10 @@ def main() -> None:
     rr_s = time.perf_counter() - t0
     rr_py = n_ref * args.years / rr_s
 
-    worst = 0.0
-    worst_name = ""
-    for i, ref in enumerate(ref_rows):
-        for name, values in ref.endpoints.items():
-            # Relative to the reference, floored at 1 % of its largest magnitude (urinary
-            # calcium can be clamped at zero by the model).
-            denom = np.maximum(np.abs(values[0]), 0.01 * np.max(np.abs(values[0])))
-            dev = float(np.max(np.abs(traj.endpoints[name][i] - values[0]) / denom))
-            if dev > worst:
-                worst, worst_name = dev, name
+    worst, worst_name = max(
+        max_deviation(ref.endpoints, {k: v[i : i + 1] for k, v in traj.endpoints.items()})
+        for i, ref in enumerate(ref_rows)
+    )
     failed = sum(s.value != "ok" for s in traj.status)
 
     print(
