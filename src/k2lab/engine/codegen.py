@@ -15,7 +15,7 @@ Assignment rules that depend only on parameters ("static" rules) are taken out o
 right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
 the remaining rules are emitted in dependency order. Only what the rates need is emitted.
 
-The module is longer than most (about 490 lines) because the right-hand side, the Jacobian
+The module is longer than most (about 520 lines) because the right-hand side, the Jacobian
 and the static function share one pass of naming and hoisting; split, each part would have
 to redo it or pass its private tables around.
 """

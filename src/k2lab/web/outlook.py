@@ -17,8 +17,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from k2lab.errors import K2LabError, NotFoundError
 from k2lab.intake import compute_intake
@@ -41,6 +39,7 @@ from k2lab.web.simulations import (
     RunId,
     SimulationRequest,
     owned_run,
+    recent_runs,
     run_label,
     submit,
 )
@@ -78,17 +77,6 @@ def _diary_summary(state: AppState, diary: Diary) -> dict[str, Any]:
     return summary
 
 
-def _recent(s: Session, owner_id: int) -> list[SimulationRun]:
-    return list(
-        s.scalars(
-            select(SimulationRun)
-            .where(SimulationRun.owner_id == owner_id, SimulationRun.kind == "simulation")
-            .order_by(SimulationRun.id.desc())
-            .limit(10)
-        )
-    )
-
-
 @pages.get("/outlook", response_class=HTMLResponse)
 def outlook_form(
     request: Request,
@@ -106,7 +94,7 @@ def outlook_form(
         summary=_diary_summary(state, d),
         add=DEFAULT_ADD,
         years=10,
-        runs=_recent(s, user.id),
+        runs=recent_runs(s, user.id, "simulation"),
         run_label=run_label,
         intake_names=_INTAKE_NAMES,
     )

@@ -32,7 +32,15 @@ from k2lab.simulation import SimulationOptions
 from k2lab.store.diaries import current_diary, diary_medications, diary_person, diary_to_diet
 from k2lab.store.schema import SimulationRun, User
 from k2lab.web.deps import CurrentUser, DbSession, State
-from k2lab.web.jobs import DIARY_LABEL, MAX_WEB_SAMPLES, Job, QueueFull, SimulationPool, enqueue
+from k2lab.web.jobs import (
+    DIARY_LABEL,
+    MAX_WEB_SAMPLES,
+    Job,
+    QueueFull,
+    RunJob,
+    SimulationPool,
+    enqueue,
+)
 from k2lab.web.state import AppState
 
 __all__ = [
@@ -43,12 +51,16 @@ __all__ = [
     "RunId",
     "RunOut",
     "SimulationRequest",
+    "accepted",
     "api",
     "install_pool",
     "job_for",
     "latest_result",
     "owned_run",
     "pool_of",
+    "queue_job",
+    "recent_runs",
+    "run_page",
     "submit",
 ]
 
@@ -224,16 +236,59 @@ def install_pool(state: AppState) -> SimulationPool:
     return pool
 
 
-def submit(
-    state: AppState, s: Session, user: User, req: SimulationRequest
+def queue_job(
+    state: AppState, s: Session, user: User, job: RunJob, meta: dict[str, Any]
 ) -> tuple[SimulationRun, bool]:
-    """Validate ``req``, then reuse or queue its run; raises :class:`HTTPException` 503
+    """Reuse or queue the run of ``job`` (:func:`enqueue`); :class:`HTTPException` 503
     (with ``Retry-After``) when the queue is full."""
-    job, meta = job_for(state, s, user, req)
     try:
         return enqueue(pool_of(state), s, user.id, job, meta=meta)
     except QueueFull as exc:
         raise HTTPException(503, detail=str(exc), headers={"Retry-After": "30"}) from None
+
+
+def submit(
+    state: AppState, s: Session, user: User, req: SimulationRequest
+) -> tuple[SimulationRun, bool]:
+    """Validate ``req``, then reuse or queue its run (503 when the queue is full)."""
+    job, meta = job_for(state, s, user, req)
+    return queue_job(state, s, user, job, meta)
+
+
+def accepted(
+    run: SimulationRun, reused: bool, out: Callable[[SimulationRun], RunOut]
+) -> JSONResponse:
+    """The answer to a submission: 202 with the run, or 200 when a finished run is reused."""
+    code = 200 if reused and run.status == "done" else 202
+    return JSONResponse(out(run).model_dump(mode="json"), status_code=code)
+
+
+def recent_runs(s: Session, owner_id: int, kind: str, limit: int = 10) -> list[SimulationRun]:
+    """The owner's latest runs of ``kind``, newest first."""
+    query = (
+        select(SimulationRun)
+        .where(SimulationRun.owner_id == owner_id, SimulationRun.kind == kind)
+        .order_by(SimulationRun.id.desc())
+        .limit(limit)
+    )
+    return list(s.scalars(query))
+
+
+def run_page(
+    s: Session, owner_id: int, kind: str, limit: int, offset: int,
+    out: Callable[[SimulationRun], RunOut],
+) -> RunPage:  # fmt: skip
+    """A page of the owner's runs of ``kind``, newest first."""
+    where = (SimulationRun.owner_id == owner_id) & (SimulationRun.kind == kind)
+    total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
+    runs = s.scalars(
+        select(SimulationRun)
+        .where(where)
+        .order_by(SimulationRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return RunPage(items=[out(r) for r in runs], total=total, limit=limit, offset=offset)
 
 
 def owned_run(s: Session, user: User, run_id: int, kind: str = "simulation") -> SimulationRun:
@@ -296,9 +351,7 @@ def post_simulation(
     req: SimulationRequest, state: State, s: DbSession, user: CurrentUser
 ) -> JSONResponse:
     """Submit a simulation; 202 with its id and links (200 if reused and done)."""
-    run, reused = submit(state, s, user, req)
-    code = 200 if reused and run.status == "done" else 202
-    return JSONResponse(run_out(run).model_dump(mode="json"), status_code=code)
+    return accepted(*submit(state, s, user, req), run_out)
 
 
 @api.get("/simulations")
@@ -309,16 +362,7 @@ def list_simulations(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> RunPage:
     """The user's runs, newest first."""
-    where = (SimulationRun.owner_id == user.id) & (SimulationRun.kind == "simulation")
-    total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
-    runs = s.scalars(
-        select(SimulationRun)
-        .where(where)
-        .order_by(SimulationRun.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return RunPage(items=[run_out(r) for r in runs], total=total, limit=limit, offset=offset)
+    return run_page(s, user.id, "simulation", limit, offset, run_out)
 
 
 @api.get("/simulations/{run_id}", responses=_ERRORS)

@@ -45,10 +45,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from k2lab.errors import K2LabError
@@ -58,15 +57,17 @@ from k2lab.vocab import ENDPOINTS
 from k2lab.web.charts import Chart, Trace
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.examples import examples_dir
-from k2lab.web.jobs import QueueFull, enqueue
 from k2lab.web.simulations import (
     RunId,
     RunLinks,
     RunOut,
     RunPage,
+    accepted,
     finished_result,
     owned_run,
-    pool_of,
+    queue_job,
+    recent_runs,
+    run_page,
 )
 from k2lab.web.simulations import run_out as simulation_run_out
 from k2lab.web.state import AppState
@@ -135,10 +136,7 @@ def _examples() -> dict[str, str]:
 
 def _submit(state: AppState, s: Session, user: User, text: str) -> tuple[SimulationRun, bool]:
     job = trial_job(text)
-    try:
-        return enqueue(pool_of(state), s, user.id, job, meta={"name": job.spec.name})
-    except QueueFull as exc:
-        raise HTTPException(503, detail=str(exc), headers={"Retry-After": "30"}) from None
+    return queue_job(state, s, user, job, {"name": job.spec.name})
 
 
 def run_out(run: SimulationRun) -> RunOut:
@@ -154,16 +152,6 @@ def run_out(run: SimulationRun) -> RunOut:
             ),
         }
     )
-
-
-def _recent(s: Session, owner_id: int) -> list[SimulationRun]:
-    query = (
-        select(SimulationRun)
-        .where(SimulationRun.owner_id == owner_id, SimulationRun.kind == KIND)
-        .order_by(SimulationRun.id.desc())
-        .limit(10)
-    )
-    return list(s.scalars(query))
 
 
 # -- what the results page shows -----------------------------------------------------------
@@ -223,7 +211,7 @@ def trials_form(
         )
     chosen = example or next(iter(examples), None)
     return render(request, "trials.html", examples=examples, chosen=chosen,
-                  design=examples.get(chosen or "", ""), runs=_recent(s, user.id),
+                  design=examples.get(chosen or "", ""), runs=recent_runs(s, user.id, KIND),
                   max_person_years=MAX_WEB_PERSON_YEARS)  # fmt: skip
 
 
@@ -292,9 +280,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 )
 def post_trial(req: TrialRequest, state: State, s: DbSession, user: CurrentUser) -> JSONResponse:
     """Submit a virtual trial; 202 with its id and links (200 if reused and done)."""
-    run, reused = _submit(state, s, user, req.design_toml)
-    code = 200 if reused and run.status == "done" else 202
-    return JSONResponse(run_out(run).model_dump(mode="json"), status_code=code)
+    return accepted(*_submit(state, s, user, req.design_toml), run_out)
 
 
 @api.get("/trials")
@@ -305,16 +291,7 @@ def list_trials(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> RunPage:
     """The user's trials, newest first."""
-    where = (SimulationRun.owner_id == user.id) & (SimulationRun.kind == KIND)
-    total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
-    runs = s.scalars(
-        select(SimulationRun)
-        .where(where)
-        .order_by(SimulationRun.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return RunPage(items=[run_out(r) for r in runs], total=total, limit=limit, offset=offset)
+    return run_page(s, user.id, KIND, limit, offset, run_out)
 
 
 @api.get("/trials/{run_id}", responses=_ERRORS)
