@@ -33,6 +33,7 @@ from k2lab.web import (
     plan,
     recipes,
     report,
+    runs,
     simulations,
     trials,
 )
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.load_examples:
         state.extras.setdefault("on_startup", []).append(lambda: load_examples(store, foods))
-    simulations.install_pool(state)
+    runs.install_pool(state)
 
     # Each module has page routes (CSRF-checked), API routes, or both. The order matters:
     # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date}.

@@ -32,17 +32,8 @@ from k2lab.web.outlook_charts import (
     outlook_notes,
     outlook_table,
 )
-from k2lab.web.simulations import (
-    DEFAULT_ADD,
-    MAX_ADDED,
-    MAX_ID,
-    RunId,
-    SimulationRequest,
-    owned_run,
-    recent_runs,
-    run_label,
-    submit,
-)
+from k2lab.web.runs import MAX_ID, RunId, owned_run, recent_runs
+from k2lab.web.simulations import DEFAULT_ADD, MAX_ADDED, SimulationRequest, run_label, submit
 from k2lab.web.state import AppState
 
 __all__ = ["pages"]

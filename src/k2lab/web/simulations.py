@@ -10,22 +10,22 @@ read its result in the trajectory schema.
   queued or running (and for a failed run, with its message): the resource exists but is
   not in the state the request needs. Another owner's run is 404.
 
-The pool, its bounds and the reuse rule are in :mod:`k2lab.web.jobs`.
+The pool, its bounds and the reuse rule are in :mod:`k2lab.web.jobs`; what every kind of
+run shares (queueing, listing, ownership) is in :mod:`k2lab.web.runs`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from k2lab.errors import ConflictError, K2LabError, NotFoundError, ScenarioError
+from k2lab.errors import K2LabError, ScenarioError
 from k2lab.person import Person
 from k2lab.scenario import Horizon, Scenario
 from k2lab.simulation import SimulationOptions
@@ -36,31 +36,30 @@ from k2lab.web.jobs import (
     DIARY_LABEL,
     MAX_WEB_SAMPLES,
     Job,
-    QueueFull,
-    RunJob,
-    SimulationPool,
-    enqueue,
+)
+from k2lab.web.runs import (
+    MAX_ID,
+    RunId,
+    RunLinks,
+    RunOut,
+    RunPage,
+    accepted,
+    finished_result,
+    owned_run,
+    queue_job,
+    run_page,
+    utc,
 )
 from k2lab.web.state import AppState
 
 __all__ = [
     "DEFAULT_ADD",
     "MAX_ADDED",
-    "MAX_ID",
     "PersonSpec",
-    "RunId",
-    "RunOut",
     "SimulationRequest",
-    "accepted",
     "api",
-    "install_pool",
     "job_for",
     "latest_result",
-    "owned_run",
-    "pool_of",
-    "queue_job",
-    "recent_runs",
-    "run_page",
     "submit",
 ]
 
@@ -71,9 +70,6 @@ DEFAULT_ADD = "MK-7 180 ug daily"
 #: Most supplements one comparison adds.
 MAX_ADDED = 10
 T = TypeVar("T")
-#: Largest id a path or body may name (ids are 32-bit in PostgreSQL).
-MAX_ID = 2**31 - 1
-RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id.")]
 _Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -116,36 +112,6 @@ class SimulationRequest(BaseModel):
     hours: float | None = None
     samples: int = Field(default=MAX_WEB_SAMPLES, ge=1, le=MAX_WEB_SAMPLES)
     seed: int = Field(default=20121, ge=0, le=2**31 - 1)
-
-
-class RunLinks(BaseModel):
-    """Where to follow the run."""
-
-    self: str
-    result: str
-    page: str
-
-
-class RunOut(BaseModel):
-    """A simulation run: ``status`` queued → running → done | failed, ``progress`` 0–1."""
-
-    id: int
-    status: Literal["queued", "running", "done", "failed"]
-    progress: float
-    error: str | None
-    label: str
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-    links: RunLinks
-
-
-class RunPage(BaseModel):
-    """One page of runs."""
-
-    items: list[RunOut]
-    total: int
-    limit: int
-    offset: int
 
 
 def _horizon(req: SimulationRequest) -> Horizon:
@@ -219,85 +185,12 @@ def _diary_job(
     return Job(base, add, options)
 
 
-def pool_of(state: AppState) -> SimulationPool:
-    """The app's simulation pool."""
-    pool: SimulationPool = state.extras["simulations"]
-    return pool
-
-
-def install_pool(state: AppState) -> SimulationPool:
-    """Create the pool from the settings and hook it to the app's startup and shutdown."""
-    st = state.settings
-    pool = SimulationPool(state.store, workers=st.simulation_workers, queue=st.simulation_queue,
-                          time_limit_s=st.simulation_time_limit_s)  # fmt: skip
-    state.extras["simulations"] = pool
-    state.extras.setdefault("on_startup", []).append(pool.start)
-    state.extras.setdefault("on_shutdown", []).append(pool.stop)
-    return pool
-
-
-def queue_job(
-    state: AppState, s: Session, user: User, job: RunJob, meta: dict[str, Any]
-) -> tuple[SimulationRun, bool]:
-    """Reuse or queue the run of ``job`` (:func:`enqueue`); :class:`HTTPException` 503
-    (with ``Retry-After``) when the queue is full."""
-    try:
-        return enqueue(pool_of(state), s, user.id, job, meta=meta)
-    except QueueFull as exc:
-        raise HTTPException(503, detail=str(exc), headers={"Retry-After": "30"}) from None
-
-
 def submit(
     state: AppState, s: Session, user: User, req: SimulationRequest
 ) -> tuple[SimulationRun, bool]:
     """Validate ``req``, then reuse or queue its run (503 when the queue is full)."""
     job, meta = job_for(state, s, user, req)
     return queue_job(state, s, user, job, meta)
-
-
-def accepted(
-    run: SimulationRun, reused: bool, out: Callable[[SimulationRun], RunOut]
-) -> JSONResponse:
-    """The answer to a submission: 202 with the run, or 200 when a finished run is reused."""
-    code = 200 if reused and run.status == "done" else 202
-    return JSONResponse(out(run).model_dump(mode="json"), status_code=code)
-
-
-def recent_runs(s: Session, owner_id: int, kind: str, limit: int = 10) -> list[SimulationRun]:
-    """The owner's latest runs of ``kind``, newest first."""
-    query = (
-        select(SimulationRun)
-        .where(SimulationRun.owner_id == owner_id, SimulationRun.kind == kind)
-        .order_by(SimulationRun.id.desc())
-        .limit(limit)
-    )
-    return list(s.scalars(query))
-
-
-def run_page(
-    s: Session, owner_id: int, kind: str, limit: int, offset: int,
-    out: Callable[[SimulationRun], RunOut],
-) -> RunPage:  # fmt: skip
-    """A page of the owner's runs of ``kind``, newest first."""
-    where = (SimulationRun.owner_id == owner_id) & (SimulationRun.kind == kind)
-    total = s.scalar(select(func.count()).select_from(SimulationRun).where(where)) or 0
-    runs = s.scalars(
-        select(SimulationRun)
-        .where(where)
-        .order_by(SimulationRun.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return RunPage(items=[out(r) for r in runs], total=total, limit=limit, offset=offset)
-
-
-def owned_run(s: Session, user: User, run_id: int, kind: str = "simulation") -> SimulationRun:
-    """The user's run ``run_id`` of ``kind`` (another owner's is :class:`NotFoundError`)."""
-    run = s.get(SimulationRun, run_id)
-    if run is None or run.owner_id != user.id or run.kind != kind:
-        raise NotFoundError(f"There is no {kind} {run_id}.", field="id")
-    s.refresh(run)
-    return run
 
 
 def run_label(run: SimulationRun) -> str:
@@ -308,11 +201,6 @@ def run_label(run: SimulationRun) -> str:
     return f"{label}, and with {' + '.join(add)}" if add else label
 
 
-def _utc(when: dt.datetime | None) -> dt.datetime | None:
-    """``when`` with its time zone (SQLite returns UTC times without one)."""
-    return when if when is None or when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
 def run_out(run: SimulationRun) -> RunOut:
     """The API's view of ``run``."""
     return RunOut(
@@ -321,8 +209,8 @@ def run_out(run: SimulationRun) -> RunOut:
         progress=round(run.progress, 4),
         error=run.error,
         label=run_label(run),
-        created_at=_utc(run.created_at) or run.created_at,
-        finished_at=_utc(run.finished_at),
+        created_at=utc(run.created_at) or run.created_at,
+        finished_at=utc(run.finished_at),
         links=RunLinks(
             self=f"/api/v1/simulations/{run.id}",
             result=f"/api/v1/simulations/{run.id}/result",
@@ -369,17 +257,6 @@ def list_simulations(
 def get_simulation(run_id: RunId, s: DbSession, user: CurrentUser) -> RunOut:
     """A run's status and progress."""
     return run_out(owned_run(s, user, run_id))
-
-
-def finished_result(run: SimulationRun, what: str = "Simulation") -> dict[str, Any]:
-    """The result of a done run; :class:`ConflictError` (409) otherwise."""
-    if run.status == "failed":
-        raise ConflictError(f"{what} {run.id} failed: {run.error}")
-    if run.status != "done" or run.result is None:
-        raise ConflictError(
-            f"{what} {run.id} is {run.status} ({run.progress:.0%}); ask again when done."
-        )
-    return run.result
 
 
 @api.get(

@@ -57,7 +57,7 @@ from k2lab.vocab import ENDPOINTS
 from k2lab.web.charts import Chart, Trace
 from k2lab.web.deps import CurrentUser, DbSession, State, render
 from k2lab.web.examples import examples_dir
-from k2lab.web.simulations import (
+from k2lab.web.runs import (
     RunId,
     RunLinks,
     RunOut,
