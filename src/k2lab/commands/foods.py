@@ -53,7 +53,7 @@ def register(
         as_json: JsonOpt = False,
     ) -> None:
         """Find foods by name, diet, category and vitamer; rank by K2."""
-        from k2lab.report import fmt  # imported here, so that `k2lab --help` starts fast
+        from k2lab.numbers import fmt
 
         if rank not in ("relevance", "k2_per_100g", "k2_per_portion"):
             raise K2LabError(
@@ -86,19 +86,24 @@ def register(
             )
             return
         table = Table(title=f"Foods matching '{text}'" if text else "Foods")
-        # Keys are never cut (they are what `foods show` takes); names wrap instead.
-        table.add_column("key", no_wrap=True, min_width=max((len(f.key) for f in found), default=3))
-        for col in ("name", "diet", "K1 µg/100g", "K2 µg/100g", "main K2 form"):
-            table.add_column(col)
+        # The key (what `foods show` takes) is never cut, and the name wraps under it, so the
+        # table stays readable in 80 columns.
+        width = max((len(f.key) for f in found), default=4)
+        table.add_column("food (key, name)", no_wrap=True, min_width=min(width, 50))
+        table.add_column("diet")
+        for col in ("K1 µg/100g", "K2 µg/100g"):
+            table.add_column(col, justify="right")
+        table.add_column("main K2")
         for f in found:
             table.add_row(
-                f.key,
-                f.name,
+                f"[bold]{escape(f.key)}[/]\n[dim]{escape(f.name)}[/]",
                 f.diet,
                 fmt(f.per_100g("K1")),
-                fmt(f.k2_per_100g()),
+                fmt(f.k2_per_100g()) if f.has_k2_data else "n/m",
                 f.main_k2_form or "-",
             )
+        if any(not f.has_k2_data for f in found):
+            table.caption = "n/m: no source reports menaquinones for this food (not measured)."
         out.print(table)
 
     @foods_app.command("show")
@@ -134,10 +139,17 @@ def register(
             )
             table.add_row(n, fmt(s.typical, unit), f"{fmt(s.low)}–{fmt(s.high)}", s.evidence, vals)
         out.print(table)
-        out.print(
-            f"K2 (sum of menaquinones): {fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
-            f"{f.main_k2_form or 'none reported'}"
-        )
+        if f.has_k2_data:
+            out.print(
+                f"K2 (sum of menaquinones): {fmt(f.k2_per_100g(), 'µg')}/100 g; main form: "
+                f"{f.main_k2_form or 'none above zero'}"
+            )
+        else:
+            out.print(
+                "K2: not measured (no source reports menaquinones for this food; intake "
+                "counts it as 0 and says so). Foods with K2 data: "
+                f"`k2lab foods search '{escape(f.name)}' --vitamer K2`."
+            )
         if f.portions:
             out.print(
                 "Portions: "

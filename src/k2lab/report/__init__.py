@@ -6,6 +6,7 @@ output. Other renderers (HTML, PDF) read the same values. This package composes
 :mod:`k2lab.intake` and :mod:`k2lab.advice`; neither imports it.
 """
 
+from k2lab.numbers import fmt
 from k2lab.plan.report import plan_json
 from k2lab.report.build import (
     TOP_CONTRIBUTORS,
@@ -23,7 +24,7 @@ from k2lab.report.render_json import (
     intake_json,
     report_json,
 )
-from k2lab.report.render_terminal import fmt, print_advice, print_intake, print_report
+from k2lab.report.render_terminal import print_advice, print_intake, print_report
 from k2lab.report.values import (
     CHOSEN_BY,
     AdviceItem,

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from k2lab.foods.nutrients import K2_VITAMERS
+from k2lab.numbers import fmt
 from k2lab.report.values import AdviceReport, IntakeReport, Report, main_k2_form
 
 __all__ = ["SEVERITY_STYLE", "fmt", "print_advice", "print_intake", "print_report"]
@@ -21,19 +22,6 @@ __all__ = ["SEVERITY_STYLE", "fmt", "print_advice", "print_intake", "print_repor
 SEVERITY_STYLE = {"danger": "bold red", "warning": "red", "caution": "yellow", "info": "cyan"}
 _LABELS = {"K2": "K2 (all menaquinones)", "K": "total K (K1 + K2)", "vitamin_d": "vitamin D"}
 _INDENT = " " * 9
-
-
-def fmt(x: float, unit: str = "") -> str:
-    """A number for people: 3 significant figures at most, thousands separated."""
-    if x == 0:
-        text = "0"
-    elif abs(x) >= 100:
-        text = f"{x:,.0f}"
-    elif abs(x) >= 10:
-        text = f"{x:.1f}"
-    else:
-        text = f"{x:.2g}"
-    return f"{text} {unit.replace('ug', 'µg')}".strip()
 
 
 def _intake_table(r: IntakeReport) -> Table:
