@@ -16,6 +16,7 @@ import typer
 from k2lab.commands._common import App, JsonOpt, err, friendly, out, print_json
 from k2lab.commands.advice import register as register_advice
 from k2lab.commands.foods import register as register_foods
+from k2lab.commands.inr import register as register_inr
 from k2lab.commands.model import register as register_model
 from k2lab.commands.plan import register as register_plan
 from k2lab.commands.serve import register as register_serve
@@ -175,6 +176,7 @@ register_foods(app, db_factory=_db, db_path=lambda: _state["db"])
 register_simulate(app, db_factory=_db)
 register_validate(app)
 register_advice(app, db_factory=_db)
+register_inr(app, db_factory=_db)
 register_plan(app, db_factory=_db)
 register_model(app)
 register_trial(app)
