@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -47,8 +48,11 @@ def one(backend: str, person_years: int) -> None:
             t0, cpu0 = time.perf_counter(), time.process_time()  # start-up is not throughput
             result = run_trial(spec, backend=dask, chunk=CHUNK)
             workers = sum(dask.client.run(_cpu_seconds).values()) - before
-            cpu = workers + time.process_time() - cpu0
+            client = time.process_time() - cpu0  # the client and the in-process scheduler
+            cpu = workers + client
     seconds = time.perf_counter() - t0
+    if backend == "local":
+        workers, client = cpu, 0.0
     kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -61,6 +65,8 @@ def one(backend: str, person_years: int) -> None:
                 "person_years": result.person_years,
                 "seconds": seconds,
                 "cpu_seconds": cpu,
+                "worker_cpu_seconds": workers,
+                "client_cpu_seconds": client,
                 "peak_rss_mib": kib / 1024,
                 "effects": [e.to_dict() for e in result.effects],
             }
@@ -77,9 +83,10 @@ def main() -> None:
         one(args.one[0], int(args.one[1]))
         return
     sizes = [1_000, 10_000] + ([100_000] if args.full else [])
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{'person-years':>12} {'backend':>8} {'n/arm':>6} {'s':>7} {'py/s':>7} "
-        f"{'cpu s':>7} {'peak MiB':>9} {'speed-up':>8} same"
+        f"{'cpu s':>7} {'client s':>8} {'peak MiB':>9} {'speed-up':>8} same"
     )
     for size in sizes:
         rows = {}
@@ -97,9 +104,11 @@ def main() -> None:
             same = r["effects"] == base["effects"]
             print(
                 f"{r['person_years']:>12,.0f} {backend:>8} {r['n_per_arm']:>6} "
-                f"{r['seconds']:>7.1f} {r['person_years'] / r['seconds']:>7.0f} {r['cpu_seconds']:>7.1f} "
+                f"{r['seconds']:>7.1f} {r['person_years'] / r['seconds']:>7.0f} "
+                f"{r['cpu_seconds']:>7.1f} {r['client_cpu_seconds']:>8.1f} "
                 f"{r['peak_rss_mib']:>9.0f} {speed:>8.2f} {same}"
             )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,17 @@ __all__ = ["Backend", "DaskBackend", "LocalBackend"]
 #: Dask's nanny sets MALLOC_TRIM_THRESHOLD_=64 kB in its workers, so glibc maps, unmaps and
 #: trims for almost every array; a person's hourly arrays (0.2 MB) then cost 2-3 times as
 #: much as in one process. Larger thresholds keep them on the heap (a task holds a few MB).
+#: Each worker also samples every thread's stack every 10 ms for the dashboard's profile
+#: (it holds the GIL while it walks the frames, about 5-10 % of a busy worker); nobody looks
+#: at that profile here, so it is off. BLAS/OpenMP threads stay at the nanny's 1 per worker.
 _WORKER_ENV = {
     "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 16 * 2**20,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 * 2**20,
+    "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": 1,
+    "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": 1,
+    "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": 1,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
 }
 
 
