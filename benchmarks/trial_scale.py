@@ -5,8 +5,13 @@ person-years). The trial is ``examples/trials/bmd_lumbar_3_years.toml`` with n p
 set so the trial has the asked person-years. Each configuration runs in a fresh process so
 its peak resident memory is its own: for Dask, the largest of the client and its worker
 processes. ``cpu s`` is the CPU time spent (for Dask: the workers' and the client's), so a
-speed-up below 2 on a loaded machine can be told from overhead. The Dask rows also check that the effects equal the local run's, number for
-number, and give the speed-up over one local process in the same run.
+speed-up below 2 on a loaded machine can be told from overhead; ``client s`` is the part
+spent in the client process (which also hosts the LocalCluster's scheduler). The Dask rows
+also check that the effects equal the local run's, number for number, and give the
+speed-up over one local process in the same run. ``--calcium`` adds the throughput of
+``examples/trials/calcium_d3_k2_2_years.toml`` (every person runs the calcium core). The
+load average is printed before and after: on a shared 2-core machine a second busy
+process halves what the second worker gets.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from pathlib import Path
 #: People per task: small enough that two workers share even the 1,000 person-year trial.
 CHUNK = 50
 SPEC = Path(__file__).resolve().parents[1] / "examples" / "trials" / "bmd_lumbar_3_years.toml"
+#: A trial whose arms give calcium and vitamin D (every person runs the calcium core).
+CALCIUM_SPEC = SPEC.with_name("calcium_d3_k2_2_years.toml")
 
 
 def _cpu_seconds() -> float:
@@ -34,11 +41,11 @@ def one(backend: str, person_years: int) -> None:
     """Run one configuration and print a JSON line (called in a child process)."""
     from k2lab.population import DaskBackend, load_spec, run_trial
 
-    spec = load_spec(SPEC)
+    spec = load_spec(CALCIUM_SPEC if backend == "calcium" else SPEC)
     n = max(2, round(person_years / (len(spec.arms) * spec.years)))
     spec = spec.with_n(n)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    if backend == "local":
+    if backend in ("local", "calcium"):
         result = run_trial(spec, chunk=CHUNK)
         cpu = time.process_time() - cpu0
     else:
@@ -51,7 +58,7 @@ def one(backend: str, person_years: int) -> None:
             client = time.process_time() - cpu0  # the client and the in-process scheduler
             cpu = workers + client
     seconds = time.perf_counter() - t0
-    if backend == "local":
+    if backend in ("local", "calcium"):
         workers, client = cpu, 0.0
     kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -77,6 +84,11 @@ def one(backend: str, person_years: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="Also 100,000 person-years.")
+    parser.add_argument(
+        "--calcium",
+        action="store_true",
+        help="Also the calcium + D3 example (calcium core per person), locally.",
+    )
     parser.add_argument("--one", nargs=2, metavar=("BACKEND", "PERSON_YEARS"))
     args = parser.parse_args()
     if args.one:
@@ -108,6 +120,20 @@ def main() -> None:
                 f"{r['cpu_seconds']:>7.1f} {r['client_cpu_seconds']:>8.1f} "
                 f"{r['peak_rss_mib']:>9.0f} {speed:>8.2f} {same}"
             )
+    if args.calcium:
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", "calcium", "300"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"calcium + D3 arms ({CALCIUM_SPEC.name}, every person on the core): "
+            f"{r['person_years']:,.0f} person-years in {r['seconds']:.1f} s, "
+            f"{r['person_years'] / r['seconds']:.0f} person-years/s, "
+            f"peak {r['peak_rss_mib']:.0f} MiB"
+        )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
