@@ -138,10 +138,15 @@ class DaskBackend:
         as_completed: Any = importlib.import_module("distributed").as_completed
         futures = [self.client.submit(fn, *args, pure=False) for args in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
-        for f in as_completed(futures):
+        out: list[Any] = [None] * len(futures)
+        # Each result crosses the network once, as it finishes (no second gather).
+        for f, result in as_completed(futures, with_results=True):
+            i = index[f.key]
+            out[i] = result
+            f.release()
             if on_done:
-                on_done(index[f.key], f.result())
-        return list(self.client.gather(futures))
+                on_done(i, result)
+        return out
 
     def close(self) -> None:
         """Close the client (and the LocalCluster this backend started)."""
