@@ -21,14 +21,16 @@ CA_D = ("calcium 500 mg twice daily", "D3 10 ug daily")
 TWO_YEARS = [0, 365, 730]
 
 
-def _run(person: Person, regimens: tuple[str, ...], days: list[int], **kw: object):  # type: ignore[no-untyped-def]
+def _run(
+    person: Person, regimens: tuple[str, ...], days: list[int], core: bool | None = None
+) -> dict[str, np.ndarray]:
     return person_endpoints(
         person,
         [parse_regimen(r) for r in regimens],
         default_parameters(),
         calcium_parameters(),
         days,
-        **kw,  # type: ignore[arg-type]
+        core=core,
     )
 
 
