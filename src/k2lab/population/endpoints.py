@@ -16,7 +16,7 @@ Two paths:
   (:func:`k2lab.calcium.core_run.run_core`): burn-in on their habitual calcium, vitamin D
   food, sun and eGFR, then the supplements. Its bone cells drive the remodelling part of
   BMD (:func:`k2lab.calcium.bone.remodelling_bmd`) and its Ca×P the calcification index,
-  exactly as in ``simulate_system``; this costs about 20 times the fast path per person.
+  exactly as in ``simulate_system``; this costs about 15 times the fast path per person on MK-7.
 
 Memory per person is a few hourly arrays over the trial (8 bytes × 24 × days, e.g. 0.2 MB
 each for 3 years) and, on the core path, daily core states; all freed before the next
