@@ -119,6 +119,19 @@ def test_calcium_trial_runs_and_does_not_depend_on_chunks() -> None:
     assert pth.treated.mean < 0
 
 
+def test_calcium_trial_on_dask_gives_the_same_numbers() -> None:
+    """Each worker compiles the calcium core once (cached per process); the numbers are
+    those of one local process."""
+    pytest.importorskip("distributed")
+    from k2lab.population.backends import DaskBackend
+
+    spec = load_spec(EXAMPLE / "calcium_d3_k2_2_years.toml").with_n(3)
+    local = run_trial(spec, chunk=3).to_dict()
+    with DaskBackend(workers=2) as backend:
+        dask = run_trial(spec, chunk=1, backend=backend).to_dict()
+    assert dask["effects"] == local["effects"] and dask["visits"] == local["visits"]
+
+
 def spec_dict_without_pth(spec: TrialSpec) -> dict[str, object]:
     d = spec.to_dict()
     return {
