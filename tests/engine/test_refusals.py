@@ -104,7 +104,7 @@ def test_reader_refuses_by_name(text: str, feature: str) -> None:
                 + MATH.format(f"<apply><gt/>{TIME}<cn>1</cn></apply>")
                 + "</trigger></event></listOfEvents>"
             ),
-            "events are not run",
+            "events are not run by compile_model",
         ),
         # A reaction's id in its own rate is a cycle.
         (sbml(rate="<apply><times/><ci>out</ci><ci>x</ci></apply>"), "cycle"),

@@ -217,3 +217,17 @@ def test_a_trigger_true_only_inside_one_step_is_not_missed() -> None:
     ev = _event(trigger, "<cn>3</cn>")
     out = _events(sbml(species_attrs='boundaryCondition="true"', extra=ev), np.array([0.0, 2.0]))
     assert out[1] == 3.0
+
+
+def test_rate_of_is_the_rate_the_reactions_give() -> None:
+    # r = rateOf(x) = -k x / 2 (the decay's rate over the compartment's size).
+    rate_of = (
+        '<apply><csymbol definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf'
+        "</csymbol><ci>x</ci></apply>"
+    )
+    text = sbml(extra=rule("assignmentRule", "r", rate_of)).replace(
+        '<parameter id="k" value="0.5"/>',
+        '<parameter id="k" value="0.5"/><parameter id="r" value="0" constant="false"/>',
+    )
+    x1 = np.exp(-K / 2)
+    assert value_at(text, "r") == pytest.approx(-K * x1 / 2, rel=1e-7)

@@ -322,16 +322,18 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     Raises
     ------
     ModelFileError
-        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them; a
-        caller that runs them itself, as :mod:`k2lab.calcium` does, compiles
-        ``dataclasses.replace(m, events=())``), uses the time symbol in a rule or rate (the
-        right-hand side is autonomous), or has a rate rule on something other than a
-        species. A species set by an assignment rule is not a state.
+        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them;
+        :func:`~k2lab.engine.events.integrate_events` does, and a caller that runs them
+        itself, as :mod:`k2lab.calcium` does, compiles ``dataclasses.replace(m,
+        events=())``), or has a rate rule on something that is not a state. A species set
+        by an assignment rule is not a state; the time symbol in a rule or rate becomes a
+        clock state (see :func:`_with_clock`).
     """
     if m.events:
         raise ModelFileError(
-            f"Event '{m.events[0].id}': events are not run by the engine; a caller that runs "
-            "them itself compiles the model without them."
+            f"Event '{m.events[0].id}': events are not run by compile_model and integrate; "
+            "use k2lab.engine.integrate_events, or compile the model without them and run "
+            "them yourself."
         )
     m = _with_clock(m)
     # A species set by an assignment rule is not a state: its name stands for the rule.

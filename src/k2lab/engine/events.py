@@ -271,7 +271,10 @@ def integrate_events(
         with np.errstate(all="ignore"):
             seen = compiled.observe(0.0, store[i], params_at[i]) if compiled.dynamic_rules else {}
         for sid, arr in observed.items():
-            arr[0, i] = store[i, maths.index[sid]] if sid in maths.index else float(seen[sid])
+            if sid in maths.index:
+                arr[0, i] = store[i, maths.index[sid]]
+            else:
+                arr[0, i] = float(np.asarray(seen[sid] if sid in seen else params_at[i][sid]))
     run = Integration(
         time_h=np.asarray(times, dtype=float),
         states=store[None],

@@ -28,6 +28,8 @@ __all__ = ["Function", "substitute"]
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 TIME_URL = "http://www.sbml.org/sbml/symbols/time"
 AVOGADRO_URL = "http://www.sbml.org/sbml/symbols/avogadro"
+#: rateOf(x), the rate of change of x; :mod:`.sbml_rates` replaces it by that rate.
+RATE_OF_URL = "http://www.sbml.org/sbml/symbols/rateOf"
 #: The value SBML Level 3 gives the avogadro csymbol.
 AVOGADRO = 6.02214179e23
 
@@ -186,6 +188,8 @@ def _parse(el: ET.Element, fns: Mapping[str, Function]) -> Expr:
             return expand_call(name, tuple(_parse(c, fns) for c in rest), fns)
         if op == "csymbol":
             url = items[0].get("definitionURL", "")
+            if url == RATE_OF_URL and len(rest) == 1 and _local(rest[0].tag) == "ci":
+                return ("op", "rateOf", (_parse(rest[0], fns),))
             raise ModelFileError(
                 f"The MathML csymbol '{url.rsplit('/', 1)[-1]}' (a function of the model's "
                 "history or rates) is not supported."

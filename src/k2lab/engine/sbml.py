@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from k2lab.engine.mathml import Expr, Function, parse_lambda, parse_math, symbols
+from k2lab.engine.sbml_rates import expand_rates, uses_rate_of
 from k2lab.engine.sbml_reactions import Reaction, read_reactions
 from k2lab.engine.sbml_species import Species, constant_value, read_states
 from k2lab.errors import ModelFileError
@@ -189,6 +190,17 @@ def _event(ev: ET.Element, math: Callable[[ET.Element, str], Expr]) -> Event:
     )
 
 
+def _rewrite_event(ev: Event, fix: Callable[[Expr], Expr]) -> Event:
+    """``ev`` with ``fix`` applied to each of its expressions."""
+    return replace(
+        ev,
+        trigger=fix(ev.trigger),
+        delay=None if ev.delay is None else fix(ev.delay),
+        priority=None if ev.priority is None else fix(ev.priority),
+        assignments=tuple(EventAssignment(a.variable, fix(a.math)) for a in ev.assignments),
+    )
+
+
 def _read_root(root: ET.Element, path: str) -> SbmlModel:
     if root.tag == f"{SBML_V2_NS}sbml":
         _as_version1(root)
@@ -249,7 +261,7 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         if k in constant and k not in initial and k not in ruled and k not in event_targets
     }
     for k in sorted(set(initial) & constant - ruled - event_targets):
-        if not symbols(initial[k]) - constants.keys():
+        if not symbols(initial[k]) - constants.keys() and not uses_rate_of(initial[k]):
             constants[k] = constant_value(k, initial[k], constants, set(), "Parameter")
     constants.update(
         (c.get("id", ""), float(c.get("size", "nan")))
@@ -305,6 +317,21 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         taken,
     )
     events = [_event(ev, math) for ev in items("listOfEvents", "event")]
+    maths = [*initial.values(), *assignment.values(), *rate.values(), *(r.rate for r in reactions)]
+    maths += [e for ev in events for e in (ev.trigger, ev.delay, ev.priority) if e is not None]
+    maths += [a.math for ev in events for a in ev.assignments]
+    if any(uses_rate_of(e) for e in maths):
+        rewritten, fix = expand_rates(
+            tuple(states.species),
+            states.compartments,
+            tuple(reactions),
+            initial,
+            assignment,
+            rate,
+            held,
+        )
+        reactions = list(rewritten)
+        events = [_rewrite_event(ev, fix) for ev in events]
 
     return SbmlModel(
         id=model.get("id", ""),
