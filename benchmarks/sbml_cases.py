@@ -27,13 +27,14 @@ from __future__ import annotations
 import csv
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from k2lab.engine import compile_model, integrate, read_sbml
+from k2lab.engine.events import integrate_events
 from k2lab.errors import ModelFileError
 
 FloatArray = NDArray[np.float64]
@@ -52,6 +53,7 @@ class Case:
     times: FloatArray
     variables: tuple[str, ...]
     amounts: frozenset[str]
+    concentrations: frozenset[str]
     absolute: float
     relative: float
     expected: FloatArray  # shape (times, variables)
@@ -125,6 +127,7 @@ def read_case(folder: Path) -> Case:
         times=data[:, 0],
         variables=tuple(variables),
         amounts=frozenset(_names(s.get("amount", ""))),
+        concentrations=frozenset(_names(s.get("concentration", ""))),
         absolute=float(s["absolute"]),
         relative=float(s["relative"]),
         expected=data[:, cols],
@@ -152,37 +155,53 @@ def simulate(case: Case) -> FloatArray:
     settings ask for them.
     """
     m = read_sbml(case.sbml)
-    compiled = compile_model(m)
-    params, y0 = compiled.initial_values({})
-    p = compiled.parameters(params)
     if case.times[0] < 0.0:
         raise ModelFileError(f"Case {case.id} starts before time 0.")
     grid = np.unique(np.concatenate([[0.0], case.times]))
-    compartment_of = {s.id: s.compartment for s in m.species}
-    observe = [v for v in case.variables if v in compiled.dynamic_rules or v in compiled.species]
+    rows = np.searchsorted(grid, case.times)
+    if m.events:
+        compiled = compile_model(replace(m, events=()))
+    else:
+        compiled = compile_model(m)
+    params, y0 = compiled.initial_values({})
+    p = compiled.parameters(params)
+    species = {s.id: s for s in m.species if s.compartment}
+    wanted = set(case.variables) | {species[v].compartment for v in case.variables if v in species}
+    observe = sorted(v for v in wanted if v in compiled.dynamic_rules or v in compiled.species)
     for v in case.variables:
         if v not in observe and v not in p:
             raise ModelFileError(
                 f"Output '{v}' is not a species, compartment, parameter or rule variable."
             )
-    run = integrate(
-        compiled,
-        y0[:, None],
-        grid,
-        lambda t: p,
-        input_times=grid[1:-1].tolist(),
-        observe=observe,
-        rtol=SOLVER_RTOL,
-    )
-    rows = np.searchsorted(grid, case.times)
+    if m.events:
+        run, _, in_force = integrate_events(m, grid, observe=observe, rtol=SOLVER_RTOL)
+    else:
+        run = integrate(
+            compiled,
+            y0[:, None],
+            grid,
+            lambda t: p,
+            input_times=grid[1:-1].tolist(),
+            observe=observe,
+            rtol=SOLVER_RTOL,
+        )
+        in_force = [p] * len(grid)
+
+    def series(v: str) -> FloatArray:
+        if v in run.observed:
+            return np.asarray(run.observed[v][0, rows], dtype=float)
+        return np.array([float(np.asarray(in_force[r][v])) for r in rows])
+
     out = np.empty((len(case.times), len(case.variables)))
     for j, v in enumerate(case.variables):
-        if v in run.observed:
-            values = run.observed[v][0, rows]
-        else:
-            values = np.full(len(rows), float(np.asarray(p[v])))
-        if v in case.amounts and v in compartment_of:
-            values = values * float(np.asarray(p[compartment_of[v]]))
+        values = series(v)
+        s = species.get(v)
+        if s is not None and s.compartment in m.compartments.keys() | p.keys() | set(observe):
+            # The state is what the name means (amount or concentration); convert if asked.
+            if v in case.amounts and not s.amount:
+                values = values * series(s.compartment)
+            elif v in case.concentrations and s.amount:
+                values = values / series(s.compartment)
         out[:, j] = values
     return out
 

@@ -242,7 +242,12 @@ def _build(text: str, source_key: str, where: str) -> CalciumModel:
     dose_expr: tuple[object, ...] = ("num", 0.0)
     for ev in m.events:
         targets = {a.variable for a in ev.assignments}
-        if targets != {"event_counter", "TERISC"} or not symbols(ev.trigger) <= _TERI_PARAMS:
+        if (
+            targets != {"event_counter", "TERISC"}
+            or not symbols(ev.trigger) <= _TERI_PARAMS
+            or ev.delay not in (None, ("num", 0.0))
+            or not ev.persistent
+        ):
             raise ModelFileError(
                 f"Event '{ev.id}' is not the teriparatide dosing event k2lab supports."
             )

@@ -28,6 +28,7 @@ Example
 from __future__ import annotations
 
 from k2lab.engine.codegen import CompiledModel, FloatArray, ParamValue, compile_model
+from k2lab.engine.events import integrate_events
 from k2lab.engine.integrate import Integration, integrate
 from k2lab.engine.mathml import Expr, evaluate, parse_math, symbols, to_python
 from k2lab.engine.roadrunner import grid_step, load_runner, simulate_piecewise
@@ -49,6 +50,7 @@ __all__ = [
     "evaluate",
     "grid_step",
     "integrate",
+    "integrate_events",
     "load_runner",
     "parse_math",
     "read_sbml",

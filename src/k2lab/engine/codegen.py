@@ -15,7 +15,7 @@ Assignment rules that depend only on parameters ("static" rules) are taken out o
 right-hand side and evaluated by :meth:`CompiledModel.parameters` whenever an input changes;
 the remaining rules are emitted in dependency order. Only what the rates need is emitted.
 
-The module is longer than most (about 520 lines) because the right-hand side, the Jacobian
+The module is longer than most (about 550 lines) because the right-hand side, the Jacobian
 and the static function share one pass of naming and hoisting; split, each part would have
 to redo it or pass its private tables around.
 """
@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from k2lab.engine.derivative import ONE, ZERO, add, mul, partial
-from k2lab.engine.mathml import Expr, number, symbols, to_python, uses_time
-from k2lab.engine.sbml import SbmlModel
+from k2lab.engine.mathml import NAMESPACE, Expr, number, replace_time, symbols, to_python, uses_time
+from k2lab.engine.sbml import SbmlModel, Species
 from k2lab.errors import ModelFileError
 
 FloatArray = NDArray[np.float64]
@@ -215,6 +215,35 @@ def _jacobian_source(
     return "\n".join(_free_dead(lines)) + "\n"
 
 
+#: The state that stands for the time in models whose rules or rates use it.
+CLOCK = "_k2lab_time"
+
+
+def _with_clock(m: SbmlModel) -> SbmlModel:
+    """``m`` with the time symbol in its rules and rates replaced by a state ``d/dt = 1``.
+
+    The solver takes the right-hand side as autonomous; a clock state makes it so exactly
+    (its Jacobian column carries the time derivatives). Models without the time symbol
+    are returned as they are.
+    """
+    rules = [*m.assignment_rules.values(), *m.rate_rules.values(), *(r.rate for r in m.reactions)]
+    if not any(uses_time(e) for e in rules):
+        return m
+    if CLOCK in {s.id for s in m.species} | m.parameters.keys():
+        raise ModelFileError(f"The id '{CLOCK}' is reserved for the engine's clock.")
+    clock: Expr = ("sym", CLOCK)
+    return replace(
+        m,
+        species=(*m.species, Species(CLOCK, "", 0.0, amount=True)),
+        assignment_rules={k: replace_time(e, clock) for k, e in m.assignment_rules.items()},
+        rate_rules={
+            **{k: replace_time(e, clock) for k, e in m.rate_rules.items()},
+            CLOCK: ("num", 1.0),
+        },
+        reactions=tuple(replace(r, rate=replace_time(r.rate, clock)) for r in m.reactions),
+    )
+
+
 @dataclass(frozen=True)
 class CompiledModel:
     """Numpy functions and metadata generated from one SBML model."""
@@ -255,16 +284,19 @@ class CompiledModel:
         m = self.sbml
         values: dict[str, Any] = dict(m.compartments)
         values.update(m.parameters)
-        values.update({s.id: s.initial_concentration for s in m.species})
+        values.update({s.id: s.initial_value for s in m.species})
         values.update(overrides)
         # Initial assignments and assignment rules hold together at the start time.
         defs = {k: v for k, v in m.initial_assignments.items() if k not in overrides}
         defs.update({k: v for k, v in m.assignment_rules.items() if k not in defs})
-        namespace: dict[str, Any] = {"np": np, "t": 0.0}
+        namespace: dict[str, Any] = {**NAMESPACE, "t": 0.0}
         names = {k: _var(k) for k in values.keys() | defs.keys()}
-        namespace.update({_var(k): v for k, v in values.items()})
+        namespace.update(
+            {_var(k): np.float64(v) if isinstance(v, float | int) else v for k, v in values.items()}
+        )
         for name in _topological(defs, "initial assignments and rules"):
-            namespace[_var(name)] = eval(to_python(defs[name], names), namespace)
+            with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 NaN, as in the simulation
+                namespace[_var(name)] = eval(to_python(defs[name], names), namespace)
             values[name] = namespace[_var(name)]
         params = {
             k: values[k] for k in (*m.compartments, *m.parameters) if k not in m.assignment_rules
@@ -279,7 +311,8 @@ class CompiledModel:
     def parameters(self, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Evaluate the static rules for ``params``; the result is what ``rhs`` takes."""
         out = dict(params)
-        out.update(self.static(params))
+        with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 NaN, as in SBML
+            out.update(self.static(params))
         return out
 
 
@@ -289,32 +322,33 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     Raises
     ------
     ModelFileError
-        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them; a
-        caller that runs them itself, as :mod:`k2lab.calcium` does, compiles
-        ``dataclasses.replace(m, events=())``), uses the time symbol in a rule or rate (the
-        right-hand side is autonomous), or has a rate rule on something other than a
-        species. A species set by an assignment rule is not a state.
+        If ``m`` has events (:func:`~k2lab.engine.integrate.integrate` does not run them;
+        :func:`~k2lab.engine.events.integrate_events` does, and a caller that runs them
+        itself, as :mod:`k2lab.calcium` does, compiles ``dataclasses.replace(m,
+        events=())``), or has a rate rule on something that is not a state. A species set
+        by an assignment rule is not a state; the time symbol in a rule or rate becomes a
+        clock state (see :func:`_with_clock`).
     """
     if m.events:
         raise ModelFileError(
-            f"Event '{m.events[0].id}': events are not run by the engine; a caller that runs "
-            "them itself compiles the model without them."
+            f"Event '{m.events[0].id}': events are not run by compile_model and integrate; "
+            "use k2lab.engine.integrate_events, or compile the model without them and run "
+            "them yourself."
         )
-    timed = [
-        what
-        for what, e in [
-            *((f"the rule for '{k}'", e) for k, e in m.assignment_rules.items()),
-            *((f"the rate rule for '{k}'", e) for k, e in m.rate_rules.items()),
-            *((f"the kinetic law of '{rx.id}'", rx.rate) for rx in m.reactions),
-        ]
-        if uses_time(e)
-    ]
-    if timed:
-        raise ModelFileError(f"The time symbol in {timed[0]} is not supported.")
+    m = _with_clock(m)
     # A species set by an assignment rule is not a state: its name stands for the rule.
     species = tuple(s.id for s in m.species if s.id not in m.assignment_rules)
     sp_index = {s: i for i, s in enumerate(species)}
-    volume = {s.id: m.compartments[s.compartment] for s in m.species}
+    # A state's reaction terms are divided by its compartment's size unless it is an amount.
+    volume = {
+        s.id: 1.0 if s.amount else m.compartments.get(s.compartment, float("nan"))
+        for s in m.species
+        if s.id in sp_index
+    }
+    for rx in m.reactions:
+        for x, c in rx.stoichiometry:
+            if c and x in volume and not np.isfinite(volume[x]):
+                raise ModelFileError(f"Species '{x}': its compartment's size is not fixed.")
     rules = m.assignment_rules
     for var in m.rate_rules:
         if var not in sp_index:
@@ -497,7 +531,7 @@ def compile_model(m: SbmlModel) -> CompiledModel:
     outputs = [*static_rules, *hoisted.values()]
     lines.append("    return {" + ", ".join(f"{n!r}: {_var(n)}" for n in outputs) + "}")
     source = "\n".join(lines) + "\n"
-    namespace: dict[str, Any] = {"np": np}
+    namespace: dict[str, Any] = dict(NAMESPACE)
     exec(compile(source, f"<k2lab sbml {m.id}>", "exec"), namespace)
 
     exec(compile(jac_source, f"<k2lab sbml {m.id} jacobian>", "exec"), namespace)

@@ -16,8 +16,45 @@ ZERO: Expr = ("num", 0.0)
 ONE: Expr = ("num", 1.0)
 
 _CONSTANT_OPS = frozenset(
-    {"floor", "ceiling", "gt", "lt", "geq", "leq", "eq", "neq", "and", "or", "not"}
+    {"floor", "ceiling", "gt", "lt", "geq", "leq", "eq", "neq", "and", "or", "not", "xor"}
+    | {"quotient"}
 )
+
+
+def _sqrt(e: Expr) -> Expr:
+    return ("op", "power", (e, ("num", 0.5)))
+
+
+def _square(e: Expr) -> Expr:
+    return ("op", "power", (e, ("num", 2.0)))
+
+
+def _outer(op: str, e: Expr, u: Expr) -> Expr | None:
+    """d op(u) / du for the functions of one argument, ``e`` being ``op(u)``."""
+    if op == "sin":
+        return ("op", "cos", (u,))
+    if op == "cos":
+        return neg(("op", "sin", (u,)))
+    if op == "tan":
+        return add(ONE, _square(e))
+    if op == "sinh":
+        return ("op", "cosh", (u,))
+    if op == "cosh":
+        return ("op", "sinh", (u,))
+    if op == "tanh":
+        return sub(ONE, _square(e))
+    if op in ("arcsin", "arccos"):
+        d = div(ONE, _sqrt(sub(ONE, _square(u))))
+        return d if op == "arcsin" else neg(d)
+    if op == "arctan":
+        return div(ONE, add(ONE, _square(u)))
+    if op == "arcsinh":
+        return div(ONE, _sqrt(add(_square(u), ONE)))
+    if op == "arccosh":
+        return div(ONE, _sqrt(sub(_square(u), ONE)))
+    if op == "arctanh":
+        return div(ONE, sub(ONE, _square(u)))
+    return None
 
 
 def _is_num(e: Expr, value: float | None = None) -> bool:
@@ -198,6 +235,21 @@ def partial(e: Expr, x: str) -> Expr:
     if op == "abs":
         da = partial(args[0], x)
         return ("op", "piecewise", (da, ("op", "geq", (args[0], ZERO)), neg(da)))
+    if len(args) == 1 and (outer := _outer(op, e, args[0])) is not None:
+        return mul(outer, partial(args[0], x))
+    if op in ("max", "min"):
+        # The derivative of the argument that is the extreme (the first of equal ones).
+        rel = "geq" if op == "max" else "leq"
+        pieces: list[Expr] = []
+        for i, a in enumerate(args[:-1]):
+            others = args[:i] + args[i + 1 :]
+            wins = ("op", "and", tuple(("op", rel, (a, b)) for b in others))
+            pieces += [partial(a, x), wins]
+        return ("op", "piecewise", (*pieces, partial(args[-1], x)))
+    if op == "rem":
+        # rem(a, b) = a - b trunc(a / b); the truncation is locally constant.
+        q = ("op", "quotient", args)
+        return sub(partial(args[0], x), mul(q, partial(args[1], x)))
     if op == "piecewise":
         values = list(args)
         for i in range(0, len(values) - 1, 2):

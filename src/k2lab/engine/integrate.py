@@ -193,7 +193,8 @@ def integrate(
         stop = start
         while stop < len(recorded) and recorded[stop] is recorded[start]:
             stop += 1
-        seen = compiled.observe(0.0, states_view[:, start:stop, :], recorded[start])
+        with np.errstate(all="ignore"):  # a rule may be infinite or NaN, as in SBML
+            seen = compiled.observe(0.0, states_view[:, start:stop, :], recorded[start])
         for sid, arr in observed.items():
             value = states_view[index[sid], start:stop] if sid in index else seen[sid]
             arr[:, start:stop] = np.broadcast_to(value, (stop - start, people)).T

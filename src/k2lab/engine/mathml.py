@@ -20,10 +20,19 @@ from typing import TypeAlias
 
 import numpy as np
 
+from k2lab.engine.mathml_rewrite import Function, expand_call, rewrite, substitute
 from k2lab.errors import ModelFileError
+
+__all__ = ["Function", "substitute"]
 
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 TIME_URL = "http://www.sbml.org/sbml/symbols/time"
+AVOGADRO_URL = "http://www.sbml.org/sbml/symbols/avogadro"
+#: rateOf(x), the rate of change of x; :mod:`.sbml_rates` replaces it by that rate.
+RATE_OF_URL = "http://www.sbml.org/sbml/symbols/rateOf"
+#: The value SBML Level 3 gives the avogadro csymbol.
+AVOGADRO = 6.02214179e23
+
 
 Expr: TypeAlias = tuple[object, ...]
 
@@ -41,15 +50,26 @@ _OPERATORS: dict[str, tuple[int, int | None]] = {
     "abs": (1, 1),
     "floor": (1, 1),
     "ceiling": (1, 1),
-    "gt": (2, 2),
-    "lt": (2, 2),
-    "geq": (2, 2),
-    "leq": (2, 2),
-    "eq": (2, 2),
+    "gt": (1, None),
+    "lt": (1, None),
+    "geq": (1, None),
+    "leq": (1, None),
+    "eq": (1, None),
     "neq": (2, 2),
     "and": (0, None),
     "or": (0, None),
     "not": (1, 1),
+    "xor": (0, None),
+    "implies": (2, 2),
+    "factorial": (1, 1),
+    "max": (1, None),
+    "min": (1, None),
+    "rem": (2, 2),
+    "quotient": (2, 2),
+    **dict.fromkeys(("sin", "cos", "tan", "sinh", "cosh", "tanh"), (1, 1)),
+    **dict.fromkeys(("arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh"), (1, 1)),
+    **dict.fromkeys(("sec", "csc", "cot", "sech", "csch", "coth"), (1, 1)),
+    **dict.fromkeys(("arcsec", "arccsc", "arccot", "arcsech", "arccsch", "arccoth"), (1, 1)),
 }
 
 
@@ -57,8 +77,11 @@ def _local(tag: str) -> str:
     return tag[len(MATHML_NS) :] if tag.startswith(MATHML_NS) else tag
 
 
-def parse_math(math: ET.Element) -> Expr:
+def parse_math(math: ET.Element, functions: Mapping[str, Function] | None = None) -> Expr:
     """Parse a ``<math>`` element into an expression tree.
+
+    Calls of the SBML function definitions in ``functions`` are expanded in place (their
+    arguments substituted into the body), so the tree never holds a call.
 
     Raises
     ------
@@ -68,7 +91,34 @@ def parse_math(math: ET.Element) -> Expr:
     children = [c for c in math if isinstance(c.tag, str)]
     if len(children) != 1:
         raise ModelFileError("A <math> element must hold exactly one expression.")
-    return _parse(children[0])
+    return _parse(children[0], functions or {})
+
+
+def parse_lambda(math: ET.Element, functions: Mapping[str, Function]) -> Function:
+    """Parse a function definition's ``<math><lambda>``: argument names and body."""
+    children = [c for c in math if isinstance(c.tag, str)]
+    if len(children) != 1 or _local(children[0].tag) != "lambda":
+        raise ModelFileError("A function definition must hold one MathML <lambda>.")
+    parts = [c for c in children[0] if isinstance(c.tag, str)]
+    names: list[str] = []
+    for b in parts[:-1]:
+        inner = [c for c in b if isinstance(c.tag, str)]
+        if _local(b.tag) != "bvar" or len(inner) != 1 or _local(inner[0].tag) != "ci":
+            raise ModelFileError("Malformed MathML <lambda> (an argument is not a <bvar>).")
+        names.append((inner[0].text or "").strip())
+    if not parts or _local(parts[-1].tag) == "bvar":
+        raise ModelFileError("A MathML <lambda> has no body.")
+    return tuple(names), _parse(parts[-1], functions)
+
+
+def replace_time(expr: Expr, clock: Expr) -> Expr:
+    """``expr`` with the time symbol replaced by ``clock``."""
+    if expr[0] == "time":
+        return clock
+    if expr[0] == "op":
+        args: tuple[Expr, ...] = expr[2]  # type: ignore[assignment]
+        return ("op", expr[1], tuple(replace_time(a, clock) for a in args))
+    return expr
 
 
 def _parse_cn(el: ET.Element) -> Expr:
@@ -87,7 +137,7 @@ def _parse_cn(el: ET.Element) -> Expr:
     raise ModelFileError(f"Cannot read the MathML number {ET.tostring(el, encoding='unicode')!r}.")
 
 
-def _parse(el: ET.Element) -> Expr:
+def _parse(el: ET.Element, fns: Mapping[str, Function]) -> Expr:
     tag = _local(el.tag)
     if tag == "cn":
         return _parse_cn(el)
@@ -96,6 +146,8 @@ def _parse(el: ET.Element) -> Expr:
     if tag == "csymbol":
         if el.get("definitionURL") == TIME_URL:
             return ("time",)
+        if el.get("definitionURL") == AVOGADRO_URL:
+            return ("num", AVOGADRO)
         raise ModelFileError(f"Unsupported MathML csymbol {el.get('definitionURL')!r}.")
     if tag in ("true", "false"):
         return ("num", 1.0 if tag == "true" else 0.0)
@@ -103,6 +155,10 @@ def _parse(el: ET.Element) -> Expr:
         return ("num", math.e)
     if tag == "pi":
         return ("num", math.pi)
+    if tag == "infinity":
+        return ("num", math.inf)
+    if tag == "notanumber":
+        return ("num", math.nan)
     if tag == "piecewise":
         args: list[Expr] = []
         otherwise: Expr | None = None
@@ -110,9 +166,9 @@ def _parse(el: ET.Element) -> Expr:
             ctag = _local(child.tag)
             parts = [c for c in child if isinstance(c.tag, str)]
             if ctag == "piece" and len(parts) == 2:
-                args += [_parse(parts[0]), _parse(parts[1])]
+                args += [_parse(parts[0], fns), _parse(parts[1], fns)]
             elif ctag == "otherwise" and len(parts) == 1:
-                otherwise = _parse(parts[0])
+                otherwise = _parse(parts[0], fns)
             else:
                 raise ModelFileError("Malformed MathML <piecewise>.")
         return (
@@ -127,21 +183,32 @@ def _parse(el: ET.Element) -> Expr:
         op = _local(items[0].tag)
         rest = [c for c in items[1:] if _local(c.tag) not in ("degree", "logbase")]
         qualifiers = {_local(c.tag): c for c in items[1:] if _local(c.tag) in ("degree", "logbase")}
+        if op == "ci":
+            name = (items[0].text or "").strip()
+            return expand_call(name, tuple(_parse(c, fns) for c in rest), fns)
+        if op == "csymbol":
+            url = items[0].get("definitionURL", "")
+            if url == RATE_OF_URL and len(rest) == 1 and _local(rest[0].tag) == "ci":
+                return ("op", "rateOf", (_parse(rest[0], fns),))
+            raise ModelFileError(
+                f"The MathML csymbol '{url.rsplit('/', 1)[-1]}' (a function of the model's "
+                "history or rates) is not supported."
+            )
         if op not in _OPERATORS:
             raise ModelFileError(f"Unsupported MathML operator <{op}/>.")
         lo, hi = _OPERATORS[op]
         if len(rest) < lo or (hi is not None and len(rest) > hi):
             raise ModelFileError(f"MathML <{op}/> with {len(rest)} arguments.")
-        parsed = tuple(_parse(c) for c in rest)
+        parsed = tuple(_parse(c, fns) for c in rest)
         if op in ("root", "log") and qualifiers:
             q = next(iter(qualifiers.values()))
             inner = [c for c in q if isinstance(c.tag, str)]
-            parsed = (_parse(inner[0]), *parsed)
+            parsed = (_parse(inner[0], fns), *parsed)
         elif op == "root":
             parsed = (("num", 2.0), *parsed)
         elif op == "log":
             parsed = (("num", 10.0), *parsed)
-        return ("op", op, parsed)
+        return rewrite(op, parsed)
     raise ModelFileError(f"Unsupported MathML element <{tag}>.")
 
 
@@ -167,6 +234,22 @@ def uses_time(expr: Expr) -> bool:
     return False
 
 
+_NUMPY = {
+    **{f: f for f in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos")},
+    **{f: f for f in ("arctan", "arcsinh", "arccosh", "arctanh")},
+}
+
+
+def factorial(x: object) -> object:
+    """``x!`` as the gamma function of ``x + 1`` (element-wise)."""
+    from scipy.special import gamma
+
+    return gamma(np.asarray(x, dtype=float) + 1.0)
+
+
+#: What generated code may call besides its arguments.
+NAMESPACE: dict[str, object] = {"np": np, "_factorial": factorial}
+
 _BINARY = {"gt": ">", "lt": "<", "geq": ">=", "leq": "<=", "eq": "==", "neq": "!="}
 
 
@@ -179,6 +262,14 @@ def number(value: float) -> str:
     ('2.5', "float('-inf')")
     """
     return repr(value) if np.isfinite(value) else f"float({str(value)!r})"
+
+
+def _nested(func: str, args: list[str]) -> str:
+    """``func(func(a, b), c) ...`` for a binary numpy function over any number of args."""
+    out = args[0]
+    for x in args[1:]:
+        out = f"{func}({out}, {x})"
+    return out
 
 
 def to_python(expr: Expr, name: dict[str, str]) -> str:
@@ -224,20 +315,22 @@ def to_python(expr: Expr, name: dict[str, str]) -> str:
         return f"np.ceil({a[0]})"
     if op in _BINARY:
         return f"({a[0]} {_BINARY[op]} {a[1]})"
-    if op == "and":
-        return (
-            "np.logical_and.reduce([" + ", ".join(a) + "])"
-            if len(a) != 2
-            else (f"np.logical_and({a[0]}, {a[1]})")
-        )
-    if op == "or":
-        return (
-            "np.logical_or.reduce([" + ", ".join(a) + "])"
-            if len(a) != 2
-            else (f"np.logical_or({a[0]}, {a[1]})")
-        )
+    if op in ("and", "or", "xor"):
+        if not a:
+            return "True" if op == "and" else "False"
+        return _nested(f"np.logical_{op}", [f"np.asarray({a[0]}, dtype=bool)", *a[1:]])
     if op == "not":
         return f"np.logical_not({a[0]})"
+    if op in _NUMPY:
+        return f"np.{_NUMPY[op]}({a[0]})"
+    if op in ("max", "min"):
+        return _nested(f"np.{op}imum", a)
+    if op == "rem":
+        return f"np.fmod({a[0]}, {a[1]})"
+    if op == "quotient":
+        return f"np.trunc({a[0]} / {a[1]})"
+    if op == "factorial":
+        return f"_factorial({a[0]})"
     if op == "piecewise":
         # piecewise(v1, c1, v2, c2, ..., otherwise): nest np.where from the last piece inward.
         out = a[-1]
@@ -267,6 +360,7 @@ def evaluate(expr: Expr, values: Mapping[str, float] | None = None) -> float:
             f"Cannot evaluate the expression: no value for {', '.join(sorted(missing))}."
         )
     names = {k: f"v{i}" for i, k in enumerate(sorted(given))}
-    env: dict[str, object] = {"np": np, "t": 0.0}
-    env.update({names[k]: v for k, v in given.items()})
-    return float(eval(to_python(expr, names), env))
+    env: dict[str, object] = {**NAMESPACE, "t": np.float64(0.0)}
+    env.update({names[k]: np.float64(v) for k, v in given.items()})
+    with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 NaN, as in the simulation
+        return float(eval(to_python(expr, names), env))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from k2lab.engine.crossing import first_change, hermite
 from k2lab.engine.sparse_lu import SparseLU
 from k2lab.errors import SolverError
 
@@ -113,6 +114,8 @@ class Rosenbrock:
         # Where the structural entries (row-major) sit in the LU's layout.
         self._plan_structural = self.lu.input_index[self._structural]
         self._plan_buffer = np.zeros((self.lu.n_entries, 0))
+        #: Where the last :meth:`advance` stopped (see its ``stop_when``).
+        self.stopped_at = 0.0
 
     def jacobian(
         self, f: Rhs, y: FloatArray, f0: FloatArray, dfdy: JacobianFn | None = None
@@ -179,6 +182,7 @@ class Rosenbrock:
         alive: NDArray[np.bool_],
         out_times: Sequence[float] = (),
         dfdy: JacobianFn | None = None,
+        watch: Callable[[float, FloatArray], FloatArray] | None = None,
     ) -> tuple[FloatArray, float, list[FloatArray]]:
         """Integrate from ``t0`` to ``t1`` (hours).
 
@@ -186,7 +190,17 @@ class Rosenbrock:
         (sorted, within ``(t0, t1]``), interpolated by cubic Hermite polynomials within steps.
         ``alive`` is updated in place: people whose state becomes non-finite are dropped.
         ``dfdy`` gives analytic Jacobian entries (see :meth:`jacobian`).
+
+        ``watch(t, y)`` (values whose signs decide events' triggers) ends the integration
+        early: when a sign at the end of a step differs from its sign at ``t0``, the first
+        time it changes is found on the step's interpolant (Illinois' method, bisection
+        for jumps), the step is redone to end there, and the integration stops;
+        :attr:`stopped_at` is where it stopped (``t1`` when it did not), and only the
+        outputs up to there are returned.
         """
+        self.stopped_at = end = t1
+        ref = None if watch is None else np.sign(watch(t0, y))
+        cut, cuts = False, 0
         t = t0
         h = min(h, t1 - t0)
         outs: list[FloatArray] = []
@@ -290,8 +304,29 @@ class Rosenbrock:
             if not all_alive:
                 ynew = np.where(alive[None, :], ynew, y)
                 abs_new = np.abs(ynew)
-            self.stats.steps += 1
             f1: FloatArray | None = None
+            if watch is not None and ref is not None:
+                changed = np.sign(watch(tnew, ynew)) != ref
+                hit = bool(np.any(changed))
+                if hit and not cut and cuts < 8:
+                    f1 = f(ynew)
+                    ts = first_change(
+                        watch, ref, np.flatnonzero(changed), (y, f0, ynew, f1, t, tnew)
+                    )
+                    # No shorter step than the loop below can take.
+                    ts = max(ts, t + 4e-12 * max(1.0, abs(t)))
+                    if ts < tnew:
+                        # Redo the step to end where the first sign changes.
+                        t1, h, cut = ts, ts - t, True
+                        self.stats.rejected += 1
+                        continue
+                if hit:
+                    t1 = tnew
+                elif cut:
+                    # The interpolant crossed a little early: go on; the next step finds it.
+                    t1, cut, cuts = end, False, cuts + 1
+            self.stopped_at = t1
+            self.stats.steps += 1
             while pending and pending[0] <= tnew:
                 s = pending.pop(0)
                 if s >= tnew:
@@ -300,26 +335,13 @@ class Rosenbrock:
                 if f1 is None:
                     f1 = f(ynew)
                     self.stats.rhs_calls += 1
-                outs.append(_hermite(y, f0, ynew, f1, t, tnew, s))
+                outs.append(hermite(y, f0, ynew, f1, t, tnew, s))
             t, y, f0, abs_y = tnew, ynew, f1, abs_new
             factor = 0.9 * err ** (-1.0 / 3.0) if err > 0.0 else 5.0
             h = h * min(5.0, max(0.2, factor))
             if self.stats.steps == first_step:
                 self.restart_step = h
         return y, h, outs
-
-
-def _hermite(
-    y0: FloatArray, f0: FloatArray, y1: FloatArray, f1: FloatArray, t0: float, t1: float, s: float
-) -> FloatArray:
-    """Cubic Hermite interpolation of the state at ``s`` within the step ``[t0, t1]``."""
-    h = t1 - t0
-    th = (s - t0) / h
-    h00 = (1 + 2 * th) * (1 - th) ** 2
-    h10 = th * (1 - th) ** 2
-    h01 = th**2 * (3 - 2 * th)
-    h11 = th**2 * (th - 1)
-    return h00 * y0 + h10 * h * f0 + h01 * y1 + h11 * h * f1
 
 
 def _nan_to_zero(a: FloatArray) -> FloatArray:

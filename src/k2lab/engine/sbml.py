@@ -1,44 +1,44 @@
-"""A small reader for the SBML Level 3 core features that k2lab's models use.
+"""A reader for the SBML Level 3 (Versions 1 and 2) core features that ODE models use.
 
-It reads compartments, species, parameters, initial assignments, assignment rules, rate
-rules, reactions (no local parameters) and events into plain frozen dataclasses, with the
-maths as trees from :mod:`k2lab.engine.mathml`. Anything outside that subset (algebraic
-rules, delays other than zero, fast reactions, function definitions, SBML packages such as
-``comp``, conversion factors, compartments whose size changes, stoichiometries that are
-variables) raises :class:`~k2lab.errors.ModelFileError` naming the feature rather than
-being silently ignored. A compartment size or a stoichiometry set by an initial assignment
-of constants is evaluated here, once.
+It reads compartments, species, parameters, function definitions (expanded where they are
+called), initial assignments, assignment rules, rate rules, reactions (local parameters
+become model parameters with reaction-scoped names; a conversion factor scales a species'
+reaction terms) and events into plain frozen dataclasses, with the maths as trees from
+:mod:`k2lab.engine.mathml`; :mod:`.sbml_species` decides what each species' state is.
+Anything outside that subset (algebraic rules, delays other than zero, fast reactions,
+SBML packages such as ``comp``, stoichiometries that change) raises
+:class:`~k2lab.errors.ModelFileError` naming the feature rather than being silently
+ignored. A compartment size or a stoichiometry set by an initial assignment of constants
+is evaluated here, once.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from k2lab.engine.mathml import Expr, evaluate, parse_math, symbols
+from k2lab.engine.mathml import Expr, Function, parse_lambda, parse_math, symbols
+from k2lab.engine.sbml_rates import expand_rates, uses_rate_of
+from k2lab.engine.sbml_reactions import Reaction, read_reactions
+from k2lab.engine.sbml_species import Species, constant_value, read_states
 from k2lab.errors import ModelFileError
 
+__all__ = [
+    "Event",
+    "EventAssignment",
+    "Reaction",
+    "SbmlModel",
+    "Species",
+    "read_sbml",
+    "read_sbml_text",
+]
+
 SBML_NS = "{http://www.sbml.org/sbml/level3/version1/core}"
+#: Level 3 Version 2 core: the elements this reader reads are the same as in Version 1.
+SBML_V2_NS = "{http://www.sbml.org/sbml/level3/version2/core}"
 MATH = "{http://www.w3.org/1998/Math/MathML}math"
-
-
-@dataclass(frozen=True)
-class Species:
-    """A species: initial concentration in its compartment (amount / volume)."""
-
-    id: str
-    compartment: str
-    initial_concentration: float
-
-
-@dataclass(frozen=True)
-class Reaction:
-    """A reaction: net stoichiometry per species and the kinetic law (amount per hour)."""
-
-    id: str
-    stoichiometry: tuple[tuple[str, float], ...]
-    rate: Expr
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,22 @@ class EventAssignment:
 
 @dataclass(frozen=True)
 class Event:
-    """An SBML event: trigger and assignments (the delay must be zero)."""
+    """An SBML event: trigger, assignments and how they are carried out.
+
+    ``delay`` and ``priority`` are ``None`` where the event has none. ``initial_value``
+    is the trigger's value just before the start; a ``persistent`` event runs its delayed
+    assignments even if the trigger turns false meanwhile; ``use_trigger_values``: the
+    assignments are evaluated when the trigger fires, else when they are carried out.
+    """
 
     id: str
     trigger: Expr
     assignments: tuple[EventAssignment, ...]
+    delay: Expr | None = None
+    priority: Expr | None = None
+    initial_value: bool = True
+    persistent: bool = True
+    use_trigger_values: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,13 +86,6 @@ class SbmlModel:
     events: tuple[Event, ...]
 
 
-def _math(el: ET.Element, where: str) -> Expr:
-    m = el.find(MATH)
-    if m is None:
-        raise ModelFileError(f"{where} has no <math> element.")
-    return parse_math(m)
-
-
 def _float(text: str | None, default: float = float("nan")) -> float:
     return float(text) if text is not None else default
 
@@ -97,21 +101,8 @@ def _refuse_packages(root: ET.Element, path: str) -> None:
             )
 
 
-def _constant_value(
-    target: str, expr: Expr, values: dict[str, float], assigned: set[str], what: str
-) -> float:
-    """Evaluate an initial assignment of constants (a compartment size, a stoichiometry)."""
-    used = symbols(expr)
-    if used & assigned or not used <= values.keys():
-        raise ModelFileError(
-            f"{what} '{target}' is set by an initial assignment that uses "
-            "values not known before the simulation; that is not supported."
-        )
-    return evaluate(expr, {k: values[k] for k in used})
-
-
 def read_sbml(path: Path | str) -> SbmlModel:
-    """Read an SBML Level 3 Version 1 core file.
+    """Read an SBML Level 3 (Version 1 or 2) core file.
 
     Parameters
     ----------
@@ -121,7 +112,7 @@ def read_sbml(path: Path | str) -> SbmlModel:
     Raises
     ------
     ModelFileError
-        If the file is not SBML L3V1 or uses features outside the supported subset.
+        If the file is not SBML Level 3 or uses features outside the supported subset.
     """
     try:
         root = ET.parse(path).getroot()
@@ -131,7 +122,7 @@ def read_sbml(path: Path | str) -> SbmlModel:
 
 
 def read_sbml_text(text: str, where: str = "the SBML text") -> SbmlModel:
-    """Read SBML Level 3 Version 1 core from a string (see :func:`read_sbml`)."""
+    """Read SBML Level 3 core from a string (see :func:`read_sbml`)."""
     try:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as exc:
@@ -139,105 +130,123 @@ def read_sbml_text(text: str, where: str = "the SBML text") -> SbmlModel:
     return _read_root(root, where)
 
 
-def _stoichiometry(
-    ref: ET.Element,
-    reaction: str,
-    initial: dict[str, Expr],
-    constants: dict[str, float],
-    used_in_maths: set[str],
-) -> float:
-    """A species reference's stoichiometry: its attribute, or a constant initial assignment."""
-    ref_id = ref.get("id")
-    where = f"Reaction '{reaction}', species '{ref.get('species', '')}'"
-    if ref_id is not None and ref_id in used_in_maths:
-        raise ModelFileError(
-            f"{where}: a stoichiometry used in maths or set by a rule or event "
-            f"('{ref_id}') is not supported."
-        )
-    if ref_id is not None and ref_id in initial:
-        return _constant_value(
-            ref_id, initial.pop(ref_id), constants, set(initial), "Stoichiometry"
-        )
-    if ref.get("stoichiometry") is None:
-        raise ModelFileError(f"{where}: the stoichiometry is missing.")
-    return float(ref.get("stoichiometry", "nan"))
+def _as_version1(root: ET.Element) -> None:
+    """Rename Level 3 Version 2 core elements to their Version 1 names, in place."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(SBML_V2_NS):
+            el.tag = SBML_NS + el.tag[len(SBML_V2_NS) :]
+
+
+def _functions(model: ET.Element) -> dict[str, Function]:
+    """The model's function definitions, each body with earlier calls expanded."""
+    pending = {}
+    lst = model.find(f"{SBML_NS}listOfFunctionDefinitions")
+    for fd in [] if lst is None else lst.findall(f"{SBML_NS}functionDefinition"):
+        m = fd.find(MATH)
+        if m is None:
+            raise ModelFileError(f"Function definition '{fd.get('id')}' has no <math>.")
+        pending[fd.get("id", "")] = m
+    done: dict[str, Function] = {}
+    while pending:
+        progress = False
+        for fid, m in list(pending.items()):
+            try:
+                done[fid] = parse_lambda(m, done)
+            except ModelFileError:
+                continue
+            del pending[fid]
+            progress = True
+        if not progress:
+            fid, m = next(iter(pending.items()))
+            parse_lambda(m, done)  # raises the reason
+    return done
+
+
+def _event(ev: ET.Element, math: Callable[[ET.Element, str], Expr]) -> Event:
+    eid = ev.get("id", "")
+    trig = ev.find(f"{SBML_NS}trigger")
+    if trig is None or trig.find(MATH) is None:
+        raise ModelFileError(f"Event '{eid}' has no trigger.")
+    parts = {}
+    for tag in ("delay", "priority"):
+        el = ev.find(f"{SBML_NS}{tag}")
+        if el is not None and el.find(MATH) is not None:
+            parts[tag] = math(el, f"The {tag} of event '{eid}'")
+    lst = ev.find(f"{SBML_NS}listOfEventAssignments")
+    assigns = tuple(
+        EventAssignment(a.get("variable", ""), math(a, f"Event '{eid}'"))
+        for a in ([] if lst is None else lst.findall(f"{SBML_NS}eventAssignment"))
+        if a.find(MATH) is not None
+    )
+    return Event(
+        eid,
+        math(trig, f"Trigger of event '{eid}'"),
+        assigns,
+        delay=parts.get("delay"),
+        priority=parts.get("priority"),
+        initial_value=trig.get("initialValue", "true") != "false",
+        persistent=trig.get("persistent", "true") != "false",
+        use_trigger_values=ev.get("useValuesFromTriggerTime", "true") != "false",
+    )
+
+
+def _rewrite_event(ev: Event, fix: Callable[[Expr], Expr]) -> Event:
+    """``ev`` with ``fix`` applied to each of its expressions."""
+    return replace(
+        ev,
+        trigger=fix(ev.trigger),
+        delay=None if ev.delay is None else fix(ev.delay),
+        priority=None if ev.priority is None else fix(ev.priority),
+        assignments=tuple(EventAssignment(a.variable, fix(a.math)) for a in ev.assignments),
+    )
 
 
 def _read_root(root: ET.Element, path: str) -> SbmlModel:
+    if root.tag == f"{SBML_V2_NS}sbml":
+        _as_version1(root)
     if root.tag != f"{SBML_NS}sbml":
-        raise ModelFileError(f"'{path}' is not an SBML Level 3 Version 1 file.")
+        raise ModelFileError(f"'{path}' is not an SBML Level 3 file.")
     _refuse_packages(root, path)
     model = root.find(f"{SBML_NS}model")
     if model is None:
         raise ModelFileError(f"'{path}' holds no <model>.")
+    fns = _functions(model)
 
     def items(list_tag: str, item_tag: str) -> list[ET.Element]:
         lst = model.find(f"{SBML_NS}{list_tag}")
         return [] if lst is None else lst.findall(f"{SBML_NS}{item_tag}")
 
-    if model.get("conversionFactor") is not None:
-        raise ModelFileError("Conversion factors (the model's conversionFactor) are not supported.")
-    if items("listOfFunctionDefinitions", "functionDefinition"):
-        raise ModelFileError("SBML function definitions are not supported.")
-    if items("listOfConstraints", "constraint"):
-        pass  # Constraints do not change the dynamics.
+    def math(el: ET.Element, where: str) -> Expr:
+        m = el.find(MATH)
+        if m is None:
+            raise ModelFileError(f"{where} has no <math> element.")
+        return parse_math(m, fns)
 
+    # Level 3 Version 2 lets an assignment or rule lack its <math>: it then has no effect.
     initial = {
-        a.get("symbol", ""): _math(a, f"Initial assignment of '{a.get('symbol')}'")
+        a.get("symbol", ""): math(a, f"Initial assignment of '{a.get('symbol')}'")
         for a in items("listOfInitialAssignments", "initialAssignment")
+        if a.find(MATH) is not None
     }
     rules = model.find(f"{SBML_NS}listOfRules")
-    rule_list = [] if rules is None else [r for r in rules if isinstance(r.tag, str)]
+    rule_list = [
+        r
+        for r in ([] if rules is None else rules)
+        if isinstance(r.tag, str) and r.find(MATH) is not None
+    ]
     ruled = {r.get("variable", "") for r in rule_list}
     event_targets = {a.get("variable", "") for a in model.iter(f"{SBML_NS}eventAssignment")}
-    constants = {
-        p.get("id", ""): float(p.get("value", "nan"))
-        for p in items("listOfParameters", "parameter")
-        if p.get("constant") != "false" and p.get("id", "") not in initial
-    }
-    compartments: dict[str, float] = {}
-    zero_d: set[str] = set()
-    for c in items("listOfCompartments", "compartment"):
-        cid = c.get("id", "")
-        # constant="false" alone changes nothing; a rule or an event would change the size.
-        if cid in ruled or cid in event_targets:
-            raise ModelFileError(
-                f"Compartment '{cid}': compartments whose size changes are not supported."
-            )
-        if c.get("spatialDimensions") == "0":
-            zero_d.add(cid)
-            continue
-        if cid in initial:
-            compartments[cid] = _constant_value(
-                cid, initial[cid], constants, set(initial), "Compartment"
-            )
-        elif c.get("size") is None:
-            raise ModelFileError(f"Compartment '{cid}' has no size.")
-        else:
-            compartments[cid] = float(c.get("size", "nan"))
-    species: list[Species] = []
-    for s in items("listOfSpecies", "species"):
-        sid = s.get("id", "")
-        if s.get("boundaryCondition") == "true" or s.get("constant") == "true":
-            raise ModelFileError(
-                f"Species '{sid}': boundary or constant species are not supported."
-            )
-        if s.get("hasOnlySubstanceUnits") == "true":
-            raise ModelFileError(f"Species '{sid}': hasOnlySubstanceUnits is not supported.")
-        if s.get("conversionFactor") is not None:
-            raise ModelFileError(f"Species '{sid}': conversion factors are not supported.")
-        comp = s.get("compartment", "")
-        if comp in zero_d:
-            raise ModelFileError(
-                f"Species '{sid}': species in a zero-dimensional compartment are not supported."
-            )
-        if s.get("initialConcentration") is not None:
-            conc = float(s.get("initialConcentration", "nan"))
-        elif s.get("initialAmount") is not None:
-            conc = float(s.get("initialAmount", "nan")) / compartments[comp]
-        else:
-            conc = float("nan")  # set by an initial assignment
-        species.append(Species(sid, comp, conc))
+    assignment: dict[str, Expr] = {}
+    rate: dict[str, Expr] = {}
+    for r in rule_list:
+        tag = r.tag.removeprefix(SBML_NS)
+        var = r.get("variable", "")
+        if tag == "assignmentRule":
+            assignment[var] = math(r, f"Assignment rule for '{var}'")
+        elif tag == "rateRule":
+            rate[var] = math(r, f"Rate rule for '{var}'")
+        elif tag == "algebraicRule":
+            raise ModelFileError("Algebraic rules are not supported.")
 
     parameters: dict[str, float] = {}
     constant: set[str] = set()
@@ -246,74 +255,91 @@ def _read_root(root: ET.Element, path: str) -> SbmlModel:
         parameters[pid] = _float(p.get("value"))
         if p.get("constant") != "false":
             constant.add(pid)
-
-    assignment: dict[str, Expr] = {}
-    rate: dict[str, Expr] = {}
-    for r in rule_list:
-        tag = r.tag.removeprefix(SBML_NS)
-        var = r.get("variable", "")
-        if tag == "assignmentRule":
-            assignment[var] = _math(r, f"Assignment rule for '{var}'")
-        elif tag == "rateRule":
-            rate[var] = _math(r, f"Rate rule for '{var}'")
-        elif tag == "algebraicRule":
-            raise ModelFileError("Algebraic rules are not supported.")
+    constants = {
+        k: v
+        for k, v in parameters.items()
+        if k in constant and k not in initial and k not in ruled and k not in event_targets
+    }
+    for k in sorted(set(initial) & constant - ruled - event_targets):
+        if not symbols(initial[k]) - constants.keys() and not uses_rate_of(initial[k]):
+            constants[k] = constant_value(k, initial[k], constants, set(), "Parameter")
+    constants.update(
+        (c.get("id", ""), float(c.get("size", "nan")))
+        for c in items("listOfCompartments", "compartment")
+        if c.get("size") is not None
+        and c.get("constant") != "false"
+        and c.get("id", "") not in set(initial) | ruled | event_targets
+    )
+    states = read_states(
+        [dict(c.attrib) for c in items("listOfCompartments", "compartment")],
+        [dict(s.attrib) for s in items("listOfSpecies", "species")],
+        parameters,
+        constants,
+        initial,
+        assignment,
+        rate,
+        event_targets,
+        model.get("conversionFactor"),
+    )
+    held = {k: v for k, v in states.reacting.items() if k != v}
+    if set(held) & event_targets:
+        raise ModelFileError(
+            f"Species '{min(set(held) & event_targets)}': an event that sets a concentration "
+            "in a compartment whose size changes is not supported."
+        )
 
     used_in_maths: set[str] = set(ruled) | event_targets
+    lambdas = {id(m) for m in model.iter(f"{SBML_NS}functionDefinition") for m in m.iter(MATH)}
     for m in model.iter(MATH):
-        used_in_maths |= symbols(parse_math(m))
+        if id(m) not in lambdas:
+            used_in_maths |= symbols(parse_math(m, fns))
+    zero_d = {
+        c.get("id", "")
+        for c in items("listOfCompartments", "compartment")
+        if c.get("spatialDimensions") == "0"
+    }
     if zero_d & used_in_maths:
         raise ModelFileError(
             f"Compartment '{min(zero_d & used_in_maths)}': the size of a zero-dimensional "
             "compartment used in maths is not supported."
         )
-    reactions: list[Reaction] = []
-    for rx in items("listOfReactions", "reaction"):
-        rid = rx.get("id", "")
-        if rid in used_in_maths:
-            raise ModelFileError(
-                f"Reaction '{rid}': a reaction's id used in maths (its rate) is not supported."
-            )
-        if rx.get("fast") == "true":
-            raise ModelFileError(f"Reaction '{rid}': fast reactions are not supported.")
-        law = rx.find(f"{SBML_NS}kineticLaw")
-        if law is None:
-            raise ModelFileError(f"Reaction '{rid}' has no kinetic law.")
-        if law.find(f"{SBML_NS}listOfLocalParameters") is not None:
-            raise ModelFileError(f"Reaction '{rid}': local parameters are not supported.")
-        net: dict[str, float] = {}
-        for list_tag, sign in (("listOfReactants", -1.0), ("listOfProducts", 1.0)):
-            lst = rx.find(f"{SBML_NS}{list_tag}")
-            for ref in [] if lst is None else lst.findall(f"{SBML_NS}speciesReference"):
-                sp = ref.get("species", "")
-                net[sp] = net.get(sp, 0.0) + sign * _stoichiometry(
-                    ref, rid, initial, constants, used_in_maths
-                )
-        reactions.append(Reaction(rid, tuple(net.items()), _math(law, f"Reaction '{rid}'")))
-
-    events: list[Event] = []
-    for ev in items("listOfEvents", "event"):
-        eid = ev.get("id", "")
-        delay = ev.find(f"{SBML_NS}delay")
-        if delay is not None and _math(delay, f"Delay of event '{eid}'") != ("num", 0.0):
-            raise ModelFileError(f"Event '{eid}': only zero delays are supported.")
-        trig = ev.find(f"{SBML_NS}trigger")
-        if trig is None:
-            raise ModelFileError(f"Event '{eid}' has no trigger.")
-        lst = ev.find(f"{SBML_NS}listOfEventAssignments")
-        assigns = tuple(
-            EventAssignment(a.get("variable", ""), _math(a, f"Event '{eid}'"))
-            for a in ([] if lst is None else lst.findall(f"{SBML_NS}eventAssignment"))
+    taken = {str(el.get("id")) for el in model.iter() if el.get("id") is not None}
+    reactions = read_reactions(
+        items("listOfReactions", "reaction"),
+        states,
+        math,
+        initial,
+        constants,
+        used_in_maths,
+        ruled | event_targets,
+        assignment,
+        constant,
+        taken,
+    )
+    events = [_event(ev, math) for ev in items("listOfEvents", "event")]
+    maths = [*initial.values(), *assignment.values(), *rate.values(), *(r.rate for r in reactions)]
+    maths += [e for ev in events for e in (ev.trigger, ev.delay, ev.priority) if e is not None]
+    maths += [a.math for ev in events for a in ev.assignments]
+    if any(uses_rate_of(e) for e in maths):
+        rewritten, fix = expand_rates(
+            tuple(states.species),
+            states.compartments,
+            tuple(reactions),
+            initial,
+            assignment,
+            rate,
+            held,
         )
-        events.append(Event(eid, _math(trig, f"Trigger of event '{eid}'"), assigns))
+        reactions = list(rewritten)
+        events = [_rewrite_event(ev, fix) for ev in events]
 
     return SbmlModel(
         id=model.get("id", ""),
         name=model.get("name", ""),
-        compartments=compartments,
-        species=tuple(species),
-        parameters=parameters,
-        constant_parameters=frozenset(constant),
+        compartments=states.compartments,
+        species=tuple(states.species),
+        parameters=states.parameters,
+        constant_parameters=frozenset(constant & states.parameters.keys()),
         initial_assignments=initial,
         assignment_rules=assignment,
         rate_rules=rate,
