@@ -19,6 +19,7 @@ from k2lab.web.trial_power import (
     MAX_WEB_POWER_PERSON_YEARS,
     default_n_range,
     parse_n_range,
+    post_power,
 )
 
 from .test_trials import DESIGN
@@ -98,8 +99,10 @@ def test_the_trial_form_offers_the_power_curve_and_submits_it(
     form = client.get("/trials")
     assert 'formaction="/trials/power"' in form.text
     assert re.search(r'<select id="power-endpoint" name="endpoint">\s*<option value="', form.text)
-    choices = client.post("/trials/power/choices", data={"design_toml": BMD_DESIGN}, headers=csrf)
-    assert choices.status_code == 200
+    choices = client.post(
+        "/trials/power/choices", data={"design_toml": BMD_DESIGN, "n": "5:25:5"}, headers=csrf
+    )
+    assert choices.status_code == 200 and 'value="5:25:5"' in choices.text
     assert '<option value="bmd_lumbar_spine_change_percent">' in choices.text
     assert "week 156" in choices.text and "dp_ucMGP" not in choices.text
     broken = client.post("/trials/power/choices", data={"design_toml": "[trial"}, headers=csrf)
@@ -165,6 +168,10 @@ def test_n_ranges_and_the_default_fit_the_bound() -> None:
         assert people <= MAX_WEB_POWER_PEOPLE
         assert people * choices.years <= MAX_WEB_POWER_PERSON_YEARS
         assert len(ns) >= 5
+    # the API's documentation states the bounds the code applies
+    doc = post_power.__doc__ or ""
+    assert f"{MAX_WEB_POWER_PERSON_YEARS:,.0f} person-years" in doc
+    assert f"{MAX_WEB_POWER_PEOPLE:,} people" in doc
 
 
 def test_the_charts_show_power_in_percent_with_the_80_percent_line() -> None:

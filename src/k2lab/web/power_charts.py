@@ -84,7 +84,8 @@ def power_charts(result: dict[str, Any]) -> list[Chart]:
         (Trace("Mean estimate", ns, [r["effect"] for r in rows],
                low=[r["effect_low"] for r in rows], high=[r["effect_high"] for r in rows],
                band="95 % of virtual trials", markers=True),),
-        note="The spread narrows as n grows; it includes the parameter uncertainty.",
+        note=("Band: where 95 % of the virtual trials' estimates fall. It holds the sampling "
+              "error, which shrinks as n grows, and the parameter uncertainty, which does not."),
         reference=(0.0, "no difference"),
     )  # fmt: skip
     return [power, effect]

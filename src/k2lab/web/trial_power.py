@@ -266,10 +266,17 @@ def power_home() -> RedirectResponse:
 
 @pages.post("/trials/power/choices", response_class=HTMLResponse)
 def power_form_choices(
-    request: Request, design_toml: Annotated[str, Form(max_length=MAX_DESIGN_CHARS)]
+    request: Request,
+    design_toml: Annotated[str, Form(max_length=MAX_DESIGN_CHARS)],
+    n: Annotated[str, Form(max_length=200)] = "",
+    replicates: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
-    """The endpoint and arm choices for the design being edited (htmx swaps them in)."""
-    return render(request, "_trial_power_choices.html", **form_context(design_toml))
+    """The endpoint and arm choices for the design being edited (htmx swaps them in); the
+    n range and replicates typed so far are kept."""
+    ctx = form_context(design_toml)
+    if "power" in ctx:
+        ctx.update({k: v for k, v in (("power_n", n), ("power_replicates", replicates)) if v})
+    return render(request, "_trial_power_choices.html", **ctx)
 
 
 @pages.post("/trials/power")
@@ -347,11 +354,20 @@ class PowerRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     design_toml: str = Field(max_length=MAX_DESIGN_CHARS, description="The design (TOML).")
-    endpoint: str = Field(max_length=80, examples=["dp_ucMGP_pmol_per_L"])
-    n: str = Field(max_length=200, examples=["10:60:10"], description="n per arm.")
-    replicates: int = Field(default=DEFAULT_REPLICATES, description="Virtual trials per n.")
-    alpha: float | None = Field(default=None, description="Significance level.")
-    arm: str | None = Field(default=None, max_length=80, description="Treated arm.")
+    endpoint: str = Field(max_length=80, examples=["dp_ucMGP_pmol_per_L"],
+                          description="One of the design's endpoints (at its visit).")  # fmt: skip
+    n: str = Field(
+        max_length=200,
+        examples=["10:60:10"],
+        description=f"n per arm: start:stop:step (stop included) or a list such as 20,40,80; "
+        f"each ≥ 2, at most {MAX_N_VALUES} values. The design's own n is replaced.",
+    )
+    replicates: int = Field(default=DEFAULT_REPLICATES,
+                            description=f"Virtual trials per n, 2 to {MAX_REPLICATES}.")  # fmt: skip
+    alpha: float | None = Field(default=None,
+                                description="Significance level, 0.000001 to 0.5 (default: the design's).")  # fmt: skip
+    arm: str | None = Field(default=None, max_length=80,
+                            description="The treated arm (default: the first that is not the control).")  # fmt: skip
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -371,7 +387,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     },
 )
 def post_power(req: PowerRequest, state: State, s: DbSession, user: CurrentUser) -> JSONResponse:
-    """Submit a power curve; 202 with its id and links (200 if reused and done)."""
+    """Submit a power curve; 202 with its id and links (200 if reused and done). Bounded:
+    replicates × arms × the largest n × years ≤ 10,000 person-years and replicates × arms ×
+    the largest n ≤ 20,000 people (else 422 on ``n``, naming the limit)."""
     job = power_job(req.design_toml, req.endpoint, req.n, req.replicates, req.alpha, req.arm)
     return accepted(*_submit(state, s, user, job), run_out)
 
