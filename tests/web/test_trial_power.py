@@ -12,15 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from k2lab.web.power_charts import power_charts, reaching
-from k2lab.web.trial_design import parse_design, power_choices
-from k2lab.web.trial_power import (
+from k2lab.web.power_job import (
     MAX_N_VALUES,
     MAX_WEB_POWER_PEOPLE,
     MAX_WEB_POWER_PERSON_YEARS,
     default_n_range,
     parse_n_range,
-    post_power,
 )
+from k2lab.web.trial_design import parse_design, power_choices
+from k2lab.web.trial_power import post_power
 
 from .test_trials import DESIGN
 

@@ -55,6 +55,7 @@ from k2lab.population import TrialSpec, run_trial
 from k2lab.store.schema import SimulationRun, User
 from k2lab.web.charts import Chart, Trace
 from k2lab.web.deps import CurrentUser, DbSession, State, render
+from k2lab.web.power_job import form_context
 from k2lab.web.runs import (
     RunId,
     RunLinks,
@@ -77,7 +78,6 @@ from k2lab.web.trial_design import (
     example_designs,
     parse_design,
 )
-from k2lab.web.trial_power import form_context
 
 __all__ = ["MAX_DESIGN_CHARS", "MAX_WEB_PERSON_YEARS", "TrialJob", "api", "pages", "trial_job"]
 
