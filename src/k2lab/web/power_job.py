@@ -168,16 +168,18 @@ def power_job(
 
 
 def default_n_range(choices: PowerChoices) -> tuple[str, int]:
-    """An n range and a number of replicates for the form that fit the web's bounds (up to
-    200 per arm, 40 replicates; 20 for long trials)."""
+    """An n range and a number of replicates for the form: ten steps up to twice the
+    design's n (at least 20), with 40 replicates, or 20 when that keeps more of the range
+    within the web's bounds."""
+    wanted = max(20, 2 * choices.design_n)
     for reps in (DEFAULT_REPLICATES, 20):
         per_rep = reps * choices.arm_count
         top = min(MAX_WEB_POWER_PERSON_YEARS / (per_rep * max(choices.years, 1e-9)),
-                  MAX_WEB_POWER_PEOPLE / per_rep, 200.0)  # fmt: skip
-        stop = int(top // 10) * 10
-        if stop >= 60 or reps == 20:
-            step = max(2, stop // 5)
-            return f"{step}:{max(stop, step)}:{step}", reps
+                  MAX_WEB_POWER_PEOPLE / per_rep, wanted)  # fmt: skip
+        stop = max(4, int(top // 10) * 10)
+        if stop >= min(wanted, 60) or reps == 20:
+            step = max(2, stop // 10)
+            return f"{step}:{stop}:{step}", reps
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -82,14 +82,16 @@ def endpoint_label(endpoint: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class PowerChoices:
     """What the power form offers for a design: ``(name, label)`` of each endpoint (with
-    its visit), the treated arms, the design's α and a default n range that fits the web's
-    bound."""
+    its visit), the treated arms, the design's α, its duration, number of arms and largest
+    n (for the default n range)."""
 
     endpoints: tuple[tuple[str, str], ...]
     arms: tuple[str, ...]
     alpha: float
     years: float
     arm_count: int
+    #: The largest n per arm the design itself has.
+    design_n: int
 
 
 def power_choices(spec: TrialSpec) -> PowerChoices:
@@ -100,4 +102,5 @@ def power_choices(spec: TrialSpec) -> PowerChoices:
         change = "% change" if e.change == "percent" else f"change, {unit}" if unit else "change"
         endpoints.append((e.name, f"{label} at week {e.visit_week:g} ({change})"))
     treated = tuple(a.name for a in spec.arms if a.name != spec.control_arm)
-    return PowerChoices(tuple(endpoints), treated, spec.alpha, spec.years, len(spec.arms))
+    return PowerChoices(tuple(endpoints), treated, spec.alpha, spec.years, len(spec.arms),
+                        max(a.n for a in spec.arms))  # fmt: skip
