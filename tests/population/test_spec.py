@@ -39,7 +39,7 @@ def _set(d: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]
     [
         (("arms", 1, "n"), 0, "arms[1].n"),
         (("arms", 1, "n"), 2.5, "arms[1].n"),
-        (("arms", 1, "regimens"), ["D3 25 ug daily"], "arms[1].regimens[0]"),
+        (("arms", 1, "regimens"), ["B12 500 ug daily"], "arms[1].regimens[0]"),
         (("arms", 1, "regimens"), ["MK-7 lots"], "arms[1].regimens[0]"),
         (("arms", 1, "name"), "placebo", "arms"),
         (("endpoints", 0, "name"), "happiness", "endpoints[0].name"),

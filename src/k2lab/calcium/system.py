@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings as warnings_module
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,12 +39,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from k2lab.calcium.bone import SITES, bone_trend, remodelling_bmd
+from k2lab.calcium.core_run import run_core
 from k2lab.calcium.model import CALCIUM_MG_PER_MMOL, CalciumModel
 from k2lab.calcium.params import calcium_parameters
-from k2lab.calcium.scenario import CalciumScenario
-from k2lab.calcium.simulate import simulate_calcium
 from k2lab.calcium.system_scenario import (
-    BURN_IN_YEARS,
     DAYS_PER_YEAR,
     DEFAULT_EGFR_ML_PER_MIN,
     DEFAULT_SUN,
@@ -54,12 +51,11 @@ from k2lab.calcium.system_scenario import (
     SYSTEM_ENDPOINTS,
     SystemScenario,
     check_person,
-    daily_inputs,
     scenario_from_diet,
 )
 from k2lab.calcium.vessel import calcification_index
 from k2lab.calcium.vitamin_k import gla_daily
-from k2lab.errors import IntakeWarning, ScenarioError
+from k2lab.errors import ScenarioError
 from k2lab.person import DEFAULT_MENOPAUSE_AGE, Person
 from k2lab.physiology.exposure import (
     Endpoint,
@@ -223,59 +219,18 @@ def simulate_system(
     cal = (params or calcium_parameters()).sample(n_samples, seed)
     phys = default_parameters().sample(n_samples, seed + 1)
     model = CalciumModel.extended()
-
-    # Inputs per draw: 25(OH)D and the core's oral calcium.
-    food_ca = (
-        model.default_calcium_intake_mg_per_day
-        if scenario.calcium_food_mg_per_day is None
-        else float(scenario.calcium_food_mg_per_day)
-    )
-    supp_ca = float(scenario.calcium_supplement_mg_per_day)
-    with warnings_module.catch_warnings(record=True) as caught:
-        warnings_module.simplefilter("always", IntakeWarning)
-        habitual_d, total_d, oral, habitual_oral, d_params = daily_inputs(
-            scenario, cal, food_ca, supp_ca
-        )
-    warnings.extend(dict.fromkeys(str(w.message) for w in caught if w.category is IntakeWarning))
-    habitual_params = {k: np.array(v) for k, v in d_params.items()}
-    habitual_params["k2lab_d25_target"] = habitual_params["k2lab_d25_start"]
-    # Burn-in: the person has lived on their food and sun for years (bone cells reach
-    # their steady state within 1e-4 in 10 years); supplements and changes start at day 0.
-    burn_in = simulate_calcium(
-        model,
-        CalciumScenario(
-            calcium_intake_mg_per_day=habitual_oral[:, None],
-            gfr_ml_per_min=egfr,
-            parameters=habitual_params,
-        ),
-        years=BURN_IN_YEARS,
-        output_every_h=HOURS_PER_DAY,
-        rtol=rtol,
-    )
-    core = simulate_calcium(
-        model,
-        CalciumScenario(
-            calcium_intake_mg_per_day=oral[:, None],
-            gfr_ml_per_min=egfr,
-            parameters={k: np.array(v) for k, v in d_params.items()},
-        ),
-        years=n_days / DAYS_PER_YEAR,
-        rtol=rtol,
-        initial_state=burn_in.states[:, -1],
-    )
-    failed = np.array(
-        [
-            a.value != "ok" or b.value != "ok"
-            for a, b in zip(burn_in.status, core.status, strict=True)
-        ]
-    )
+    run = run_core(scenario, cal, n_days=n_days, rtol=rtol, model=model)
+    warnings.extend(run.warnings)
+    food_ca, supp_ca = run.food_ca_mg_per_day, run.supplement_ca_mg_per_day
+    habitual_d, total_d = run.habitual_d_ug_per_day, run.total_d_ug_per_day
+    failed = run.failed.copy()
     if failed.any() and (throw or failed[0]):
         raise ScenarioError(
             "The calcium model failed for these inputs (non-finite state"
             + ("" if failed[0] else f" in {failed.sum()} of {n_samples} draws")
             + "); check for extreme intakes or kidney function."
         )
-    ce = core.endpoints
+    ce = run.endpoints
     draws: dict[str, FloatArray] = {
         "plasma_calcium_mmol_per_L": ce["plasma_calcium_mmol_per_l"],
         "plasma_phosphate_mmol_per_L": ce["plasma_phosphate_mmol_per_l"],

@@ -72,14 +72,14 @@ def _stats_table(r: InrStability) -> Table:
     return table
 
 
-def _intake_table(r: InrStability, labels: list[str]) -> Table:
+def _intake_table(r: InrStability) -> Table:
     table = Table(title="Vitamin K of each diary day (µg, simulated forms)")
     table.add_column("day")
     forms = [v for v in ("K1", "MK-4", "MK-7", "MK-8", "MK-9") if v in r.daily_ug]
     for v in forms:
         table.add_column(v, justify="right")
     for i in range(r.cycle_days):
-        table.add_row(labels[i], *(f"{r.daily_ug[v][i]:.0f}" for v in forms))
+        table.add_row(r.day_labels[i], *(f"{r.daily_ug[v][i]:.0f}" for v in forms))
     return table
 
 
@@ -153,16 +153,11 @@ def register(app: typer.Typer, *, db_factory: Callable[[], FoodDatabase]) -> Non
         if as_json:
             print_json({**r.to_dict(), "published_checks": [c.to_dict() for c in checks]})
             return
-        labels = (
-            [f"day {i + 1}" for i in range(r.cycle_days)]
-            if diet.typical_day
-            else [d.label for d in diet.days]
-        )
         out.print(
             f"INR on {r.medication} with {escape(diet_file.name)}: titrated to {r.inr_target:g} on "
             f"the diary's average, then the diary eaten as written ({r.n_samples} parameter draws)."
         )
-        out.print(_intake_table(r, labels))
+        out.print(_intake_table(r))
         out.print(_stats_table(r))
         out.print(
             f"The INR is lowest on {escape(r.lowest_day_label)} and highest on "

@@ -116,6 +116,8 @@ class InrStability:
     inr_target: float
     therapeutic_range: tuple[float, float]
     cycle_days: int
+    #: The label of each day of the cycle (a diary's own; "day N" for a typical day).
+    day_labels: tuple[str, ...]
     daily_ug: Mapping[str, FloatArray] = field(repr=False)
     time_h: FloatArray = field(repr=False)
     diary_inr: FloatArray = field(repr=False)
@@ -138,6 +140,7 @@ class InrStability:
             "inr_target": self.inr_target,
             "therapeutic_range": list(self.therapeutic_range),
             "cycle_days": self.cycle_days,
+            "day_labels": list(self.day_labels),
             "daily_intake_ug": {
                 v: [round(float(x), 2) for x in a] for v, a in self.daily_ug.items()
             },
@@ -312,6 +315,7 @@ def inr_stability(
         inr_target=target,
         therapeutic_range=(low, high),
         cycle_days=cycle,
+        day_labels=tuple(label(i) for i in range(cycle)),
         daily_ug=daily,
         time_h=t,
         diary_inr=central,

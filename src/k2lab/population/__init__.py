@@ -1,8 +1,8 @@
 """Virtual populations and in-silico trials.
 
 A :class:`TrialSpec` (TOML, :func:`load_spec`) names a population (covariate
-distributions, inclusion criteria), arms with vitamin K regimens, visits, endpoints and
-dropout; :func:`run_trial` simulates one virtual trial and :func:`power_curve` many.
+distributions, inclusion criteria), arms with vitamin K, calcium and vitamin D regimens,
+visits, endpoints and dropout; :func:`run_trial` simulates one virtual trial and :func:`power_curve` many.
 Parameter uncertainty varies between replicates, between-subject variability between
 people (:mod:`k2lab.population.variability`). See docs/trials.md.
 

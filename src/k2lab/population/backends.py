@@ -26,9 +26,17 @@ __all__ = ["Backend", "DaskBackend", "LocalBackend"]
 #: Dask's nanny sets MALLOC_TRIM_THRESHOLD_=64 kB in its workers, so glibc maps, unmaps and
 #: trims for almost every array; a person's hourly arrays (0.2 MB) then cost 2-3 times as
 #: much as in one process. Larger thresholds keep them on the heap (a task holds a few MB).
+#: Each worker also samples every thread's stack every 10 ms for the dashboard's profile
+#: (it holds the GIL while it walks the frames, about 5-10 % of a busy worker); nobody looks
+#: at that profile here, so it is off. BLAS/OpenMP threads stay at the nanny's 1 per worker.
 _WORKER_ENV = {
     "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 16 * 2**20,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 * 2**20,
+    "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": 1,
+    "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": 1,
+    "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": 1,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
 }
 
 
@@ -130,10 +138,15 @@ class DaskBackend:
         as_completed: Any = importlib.import_module("distributed").as_completed
         futures = [self.client.submit(fn, *args, pure=False) for args in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
-        for f in as_completed(futures):
+        out: list[Any] = [None] * len(futures)
+        # Each result crosses the network once, as it finishes (no second gather).
+        for f, result in as_completed(futures, with_results=True):
+            i = index[f.key]
+            out[i] = result
+            f.release()
             if on_done:
-                on_done(index[f.key], f.result())
-        return list(self.client.gather(futures))
+                on_done(i, result)
+        return out
 
     def close(self) -> None:
         """Close the client (and the LocalCluster this backend started)."""

@@ -55,12 +55,22 @@ from k2lab import checks
 from k2lab.errors import K2LabError, ScenarioError
 from k2lab.population.analysis import METHODS
 from k2lab.population.covariates import Covariate
-from k2lab.population.endpoints import TRIAL_ENDPOINTS
+from k2lab.population.endpoints import CORE_ENDPOINTS, TRIAL_ENDPOINTS
 from k2lab.population.people import PopulationSpec
 from k2lab.regimen import Regimen, parse_regimen
 
-__all__ = ["CHANGES", "Arm", "EndpointSpec", "TrialSpec", "load_spec", "spec_from_dict"]
+__all__ = [
+    "CHANGES",
+    "SUBSTANCES",
+    "Arm",
+    "EndpointSpec",
+    "TrialSpec",
+    "load_spec",
+    "spec_from_dict",
+]
 
+#: Substances besides vitamin K that an arm may give (they run the calcium core).
+SUBSTANCES = ("calcium", "vitamin_d")
 #: How an endpoint is analysed: visit minus baseline, or that as a percent of baseline.
 CHANGES = ("absolute", "percent")
 _MAX_N = 100_000
@@ -68,11 +78,17 @@ _MAX_N = 100_000
 
 @dataclass(frozen=True)
 class Arm:
-    """One arm: a name, its vitamin K regimens (none: placebo) and its size."""
+    """One arm: a name, its regimens (vitamin K, calcium, vitamin D; none: placebo) and
+    its size."""
 
     name: str
     n: int
     regimens: tuple[Regimen, ...] = ()
+
+    @property
+    def calcium_or_vitamin_d(self) -> bool:
+        """Whether the arm gives calcium or vitamin D (its people run the calcium core)."""
+        return any(r.substance in SUBSTANCES for r in self.regimens)
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,13 @@ class TrialSpec:
     def years(self) -> float:
         """Duration (the last visit) in years of 365.25 days."""
         return self.visits_weeks[-1] * 7 / 365.25
+
+    def runs_core(self, arm: int) -> bool:
+        """Whether people of arm ``arm`` (index) run the calcium core: the arm gives calcium
+        or vitamin D, or the trial measures an endpoint only the core has."""
+        return self.arms[arm].calcium_or_vitamin_d or any(
+            e.name in CORE_ENDPOINTS for e in self.endpoints
+        )
 
     def with_n(self, n: int) -> TrialSpec:
         """The same trial with ``n`` people in every arm."""
@@ -187,12 +210,11 @@ def _arm(i: int, d: Any) -> Arm:
             r = parse_regimen(text)
         except K2LabError as exc:
             raise _fail(f"{where}.regimens[{j}]", exc.message) from None
-        if not r.is_vitamin_k:
+        if r.substance not in SUBSTANCES and not r.is_vitamin_k:
             raise _fail(
                 f"{where}.regimens[{j}]",
-                f"'{text}' is not vitamin K. Virtual trials hold each person's calcium core "
-                "at its steady state, so arms may differ in vitamin K only; simulate calcium "
-                "or vitamin D supplements with `k2lab simulate`.",
+                f"'{text}' is not simulated in trials; arms may give vitamin K, calcium and "
+                "vitamin D (e.g. 'calcium 500 mg twice daily', 'D3 800 IU daily').",
             )
         regimens.append(r)
     return Arm(name.strip(), _count(d.get("n"), f"{where}.n"), tuple(regimens))

@@ -96,6 +96,7 @@ def simulate_chunk(
     days = np.asarray(spec.visit_days, dtype=float)
     names = [e.name for e in spec.endpoints]
     rate = -math.log(1.0 - spec.dropout_percent_per_year / 100.0) / 365.25
+    core = spec.runs_core(arm)
     obs = np.empty((stop - start, len(days), len(names)))
     base = np.empty((stop - start, len(BASELINE_FIELDS)))
     for k, i in enumerate(range(start, stop)):
@@ -111,8 +112,10 @@ def simulate_chunk(
             individual_parameters(phys, z, population=pop, bone_scope=bone),
             individual_parameters(cal, z, population=pop, bone_scope=bone),
             spec.visit_days,
+            core=core,
         )
-        measured = {n: observe(n, values[n], rng) for n in TRIAL_ENDPOINTS}
+        # Core endpoints come last in TRIAL_ENDPOINTS: vitamin K arms keep their streams.
+        measured = {n: observe(n, values[n], rng) for n in TRIAL_ENDPOINTS if n in values}
         for j, n in enumerate(names):
             obs[k, :, j] = np.where(days <= leaves_day, measured[n], np.nan)
         base[k] = [

@@ -177,6 +177,28 @@ MEASUREMENT_ERROR: dict[str, MeasurementError] = {
             "Prior: DXA precision about 1.5 % at the femoral neck.",
         ),
         MeasurementError(
+            "plasma_calcium_mmol_per_L",
+            "additive",
+            0.05,
+            "k2lab_prior",
+            "Prior: total serum calcium is measured to about ±0.05 mmol/L (analytical CV "
+            "about 2 % at 2.4 mmol/L).",
+        ),
+        MeasurementError(
+            "pth_pmol_per_L",
+            "proportional",
+            0.1,
+            "k2lab_prior",
+            "Prior: intact PTH immunoassay CV about 10 %.",
+        ),
+        MeasurementError(
+            "vitamin_d25_nmol_per_L",
+            "proportional",
+            0.1,
+            "k2lab_prior",
+            "Prior: 25(OH)D immunoassay/LC-MS CV about 10 %.",
+        ),
+        MeasurementError(
             "calcification_index_AU",
             "additive",
             10.0,

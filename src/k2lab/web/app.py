@@ -29,6 +29,7 @@ from k2lab.web import (
     diary_io,
     foods_api,
     home,
+    inr,
     outlook,
     plan,
     recipes,
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date};
     # trial_power before trials, as /trials/power is not the trial /trials/{run_id}.
     page_deps = [Depends(verify_csrf)]
-    for module in (home, food_routes, foods_api, plan, report, diary_io, diary, recipes,
+    for module in (home, food_routes, foods_api, plan, report, inr, diary_io, diary, recipes,
                    simulations, outlook, trial_power, trials, auth):  # fmt: skip
         if (pages := getattr(module, "pages", None)) is not None:
             app.include_router(pages, dependencies=page_deps)

@@ -32,6 +32,7 @@ from k2lab.advice import suggestion_foods
 from k2lab.errors import K2LabError
 from k2lab.foods.database import FoodDatabase
 from k2lab.intake import compute_intake, parse_target
+from k2lab.physiology.inr import VKAS as INR_VKAS
 from k2lab.report import Report, advice_json, build_report, report_json, report_profile
 from k2lab.store import Diary
 from k2lab.store.diaries import (
@@ -258,6 +259,7 @@ def report_page(request: Request, s: DbSession, state: State, user: CurrentUser)
     """The report of ``?diary=`` from ``?start=`` to ``?end=``."""
     diary, view, form = _page_view(request, s, state, user.id)
     context: dict[str, Any] = {"diaries": list_diaries(s, user.id), "selected": diary, "form": form}
+    context["on_vka"] = any(m in INR_VKAS for m in diary_medications(diary))
     if view is not None:
         context.update(view=view, query=_query(view))
         context["report_body"] = report_body(state.templates, view, printing=False)
