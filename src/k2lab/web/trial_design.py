@@ -99,7 +99,13 @@ def power_choices(spec: TrialSpec) -> PowerChoices:
     endpoints = []
     for e in spec.endpoints:
         label, unit = endpoint_label(e.name)
-        change = "% change" if e.change == "percent" else f"absolute change, {unit}" if unit else "change"
+        change = (
+            "% change"
+            if e.change == "percent"
+            else f"absolute change, {unit}"
+            if unit
+            else "change"
+        )
         endpoints.append((e.name, f"{label} at week {e.visit_week:g} ({change})"))
     treated = tuple(a.name for a in spec.arms if a.name != spec.control_arm)
     return PowerChoices(tuple(endpoints), treated, spec.alpha, spec.years, len(spec.arms),
