@@ -209,6 +209,36 @@ def test_virtual_trial_of_mk7_shows_dp_ucmgp_falling_against_placebo(
     shot(page, "trial", full_page=True)
 
 
+def test_trial_power_curve_of_dp_ucmgp_reaches_80_percent_with_tens_per_arm(
+    page: Page, shot: Shot
+) -> None:
+    page.goto("/trials?example=dp_ucmgp_12_weeks")
+    endpoint = page.get_by_label("Endpoint")
+    expect(endpoint.locator("option")).to_have_count(2)  # dp-ucMGP and ucOC, from the design
+    # editing the design refreshes the choices (htmx): drop the ucOC endpoint
+    design = page.locator("#design_toml")
+    text = design.input_value()
+    cut = text.index('[[endpoints]]\nname = "ucOC_ng_per_mL"')
+    design.fill(text[:cut] + text[text.index("[analysis]") :])
+    design.blur()
+    expect(page.get_by_label("Endpoint").locator("option")).to_have_count(1)
+    page.get_by_label("n per arm (start:stop:step)").fill("2:20:2")
+    page.get_by_label("Virtual trials per n").fill("30")
+    page.locator("#power").evaluate("el => el.scrollIntoView({block: 'center'})")
+    shot(page, "trial-power-form")
+    page.get_by_role("button", name="Compute the power curve").click()
+    expect(page).to_have_url(re.compile(r"/trials/power/\d+$"))
+    figure = page.locator("#figure-power")
+    expect(figure.locator(".main-svg").first).to_be_visible(timeout=180_000)
+    names = figure.locator(".plot").evaluate("el => el.data.map(t => t.name)")
+    assert names == ["Power (95 % Monte-Carlo interval)", "Power"], names
+    ys = figure.locator(".plot").evaluate("el => el.data[1].y")
+    assert len(ys) == 10 and ys[-1] >= 80 and ys[0] < ys[-1], ys
+    expect(page.locator("#power-table tbody tr")).to_have_count(10)
+    expect(page.locator("#power-answer")).to_contain_text("per arm")
+    shot(page, "trial-power", full_page=True)
+
+
 def test_vegan_seven_day_plan_is_a_table_of_portions(
     page: Page, db: FoodDatabase, shot: Shot
 ) -> None:

@@ -116,7 +116,10 @@ def seed(app: FastAPI, username: str) -> Records:
                             request={"name": MARK}, result={"schema": MARK})  # fmt: skip
         trial = SimulationRun(owner_id=owner.id, key="1" * 64, kind="trial", status="done",
                               progress=1.0, request={"name": MARK}, result={"trial": MARK})  # fmt: skip
-        s.add_all([scenario, run, trial])
+        power = SimulationRun(owner_id=owner.id, key="2" * 64, kind="trial_power", status="done",
+                              progress=1.0, request={"name": MARK, "endpoint": MARK},
+                              result={"trial": MARK})  # fmt: skip
+        s.add_all([scenario, run, trial, power])
         s.flush()
         return Records(
             ids={
@@ -129,6 +132,7 @@ def seed(app: FastAPI, username: str) -> Records:
                 "scenario": scenario.id,
                 "run": run.id,
                 "trial": trial.id,
+                "power": power.id,
             }
         )
 
@@ -159,6 +163,10 @@ def snapshot(app: FastAPI, username: str) -> list[tuple[Any, ...]]:
 
 
 def _kind(name: str, path: str) -> str | None:
+    if name == "run_id" and (
+        path.startswith("/api/v1/trials/power") or path.startswith("/trials/power")
+    ):
+        return "power"
     if name == "run_id" and (path.startswith("/api/v1/trials") or path.startswith("/trials")):
         return "trial"
     if name in ID_NAMES:

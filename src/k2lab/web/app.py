@@ -36,6 +36,7 @@ from k2lab.web import (
     report,
     runs,
     simulations,
+    trial_power,
     trials,
 )
 from k2lab.web import foods as food_routes
@@ -95,10 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runs.install_pool(state)
 
     # Each module has page routes (CSRF-checked), API routes, or both. The order matters:
-    # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date}.
+    # diary_io before diary, as /diary/import and /diary/export are not dates of /diary/{date};
+    # trial_power before trials, as /trials/power is not the trial /trials/{run_id}.
     page_deps = [Depends(verify_csrf)]
     for module in (home, food_routes, foods_api, plan, report, inr, diary_io, diary, recipes,
-                   simulations, outlook, trials, auth):  # fmt: skip
+                   simulations, outlook, trial_power, trials, auth):  # fmt: skip
         if (pages := getattr(module, "pages", None)) is not None:
             app.include_router(pages, dependencies=page_deps)
         if (api := getattr(module, "api", None)) is not None:

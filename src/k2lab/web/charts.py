@@ -46,6 +46,8 @@ class Trace:
     color: str | None = None
     #: What the band is, in its legend entry.
     band: str = "90 % band"
+    #: Draw a marker at each point (a curve computed at a few x values, e.g. n per arm).
+    markers: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Chart:
     stacked: bool = False
     #: A horizontal reference line (e.g. the K2 target), with its label.
     reference: tuple[float, str] | None = None
+    #: The y-axis from low to high (e.g. 0-100 for a power in %); ``None``: fit the data.
+    y_range: tuple[float, float] | None = None
 
 
 def _colour(i: int, trace: Trace) -> str:
@@ -92,7 +96,8 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
                  "hoverinfo": "skip", "showlegend": True, "legendgroup": t.name}
             )  # fmt: skip
         data.append(
-            {"type": "scatter", "mode": "lines", "name": t.name, "x": list(t.x), "y": list(t.y),
+            {"type": "scatter", "mode": "lines+markers" if t.markers else "lines", "name": t.name,
+             "x": list(t.x), "y": list(t.y),
              "line": {"color": colour, "width": 2.2}, "legendgroup": t.name,
              "hovertemplate": "%{x:.3g}: %{y:.3g}<extra>%{fullData.name}</extra>"}
         )  # fmt: skip
@@ -113,6 +118,8 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         layout["xaxis"]["type"] = "category"
     if chart.stacked:
         layout["barmode"] = "stack"
+    if chart.y_range is not None:
+        layout["yaxis"]["range"] = list(chart.y_range)
     if chart.reference is not None:
         value, label = chart.reference
         layout["shapes"] = [
@@ -156,12 +163,15 @@ def render_image(chart: Chart, fmt: Literal["png", "svg"] = "png", *, dpi: int =
             ax.fill_between(
                 list(t.x), list(t.low), list(t.high), color=colour, alpha=0.18, linewidth=0
             )
-        ax.plot(list(t.x), list(t.y), color=colour, linewidth=2, label=t.name)
+        ax.plot(list(t.x), list(t.y), color=colour, linewidth=2, label=t.name,
+                marker="o" if t.markers else None)  # fmt: skip
     if chart.reference is not None:
         value, label = chart.reference
         ax.axhline(value, color="#4a5260", linestyle="--", linewidth=1.2)
         ax.annotate(label, xy=(1, value), xycoords=("axes fraction", "data"), ha="right",
                     va="bottom", color="#4a5260", fontsize=9)  # fmt: skip
+    if chart.y_range is not None:
+        ax.set_ylim(*chart.y_range)
     ax.set_title(chart.title, fontsize=12, loc="left")
     ax.set_xlabel(chart.x_title)
     ax.set_ylabel(chart.y_title)

@@ -10,8 +10,9 @@ control arm with its 95 % CI and p-value, and the mean per visit as charts.
   finished trial is reused), 422 naming the field; ``GET /api/v1/trials``,
   ``GET /api/v1/trials/{id}``, ``GET /api/v1/trials/{id}/result`` (409 until done).
 
-A web trial is bounded to :data:`MAX_WEB_PERSON_YEARS`; larger ones, power curves and Dask
-clusters are the CLI's (``k2lab trial run|power``).
+A web trial is bounded to :data:`MAX_WEB_PERSON_YEARS`; larger ones and Dask clusters are
+the CLI's (``k2lab trial run``). The same form's "power curve" button is
+:mod:`k2lab.web.trial_power`.
 
 Example
 -------
@@ -40,7 +41,6 @@ Example
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
@@ -51,12 +51,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from k2lab.errors import K2LabError
-from k2lab.population import TrialSpec, run_trial, spec_from_dict
+from k2lab.population import TrialSpec, run_trial
 from k2lab.store.schema import SimulationRun, User
-from k2lab.vocab import ENDPOINTS
 from k2lab.web.charts import Chart, Trace
 from k2lab.web.deps import CurrentUser, DbSession, State, render
-from k2lab.web.examples import examples_dir
+from k2lab.web.power_job import form_context
 from k2lab.web.runs import (
     RunId,
     RunLinks,
@@ -71,6 +70,14 @@ from k2lab.web.runs import (
 )
 from k2lab.web.simulations import run_out as simulation_run_out
 from k2lab.web.state import AppState
+from k2lab.web.trial_design import (
+    MAX_DESIGN_CHARS,
+    POWER_KIND,
+    TRIAL_KIND,
+    endpoint_label,
+    example_designs,
+    parse_design,
+)
 
 __all__ = ["MAX_DESIGN_CHARS", "MAX_WEB_PERSON_YEARS", "TrialJob", "api", "pages", "trial_job"]
 
@@ -79,9 +86,7 @@ api = APIRouter(prefix="/api/v1", tags=["trials"])
 
 #: Most person-years one web trial simulates (2 arms × 250 people × 3 years: ~10 s here).
 MAX_WEB_PERSON_YEARS = 1500.0
-#: Longest design text accepted.
-MAX_DESIGN_CHARS = 20_000
-KIND = "trial"
+KIND = TRIAL_KIND
 
 
 @dataclass(frozen=True)
@@ -104,15 +109,7 @@ class TrialJob:
 def trial_job(text: str, field: str = "design_toml") -> TrialJob:
     """The job of a design written as TOML; a :class:`K2LabError` naming ``field`` (or the
     design's own key, e.g. ``arms[1].n``) when it is not a design a web trial can run."""
-    if len(text) > MAX_DESIGN_CHARS:
-        raise K2LabError(f"The design is longer than {MAX_DESIGN_CHARS:,} characters.", field=field)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise K2LabError(f"The design is not valid TOML: {exc}.", field=field) from None
-    except RecursionError:
-        raise K2LabError("The design is nested too deeply to be a trial.", field=field) from None
-    spec = spec_from_dict(data)
+    spec = parse_design(text, field)
     person_years = sum(a.n for a in spec.arms) * spec.years
     if person_years > MAX_WEB_PERSON_YEARS:
         raise K2LabError(
@@ -122,16 +119,6 @@ def trial_job(text: str, field: str = "design_toml") -> TrialJob:
             field=field,
         )
     return TrialJob(spec)
-
-
-def _examples() -> dict[str, str]:
-    """The example designs shipped in the checkout's ``examples/trials``, by file stem."""
-    folder = examples_dir()
-    if folder is None or not (folder / "trials").is_dir():
-        return {}
-    return {
-        p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "trials").glob("*.toml"))
-    }
 
 
 def _submit(state: AppState, s: Session, user: User, text: str) -> tuple[SimulationRun, bool]:
@@ -157,18 +144,13 @@ def run_out(run: SimulationRun) -> RunOut:
 # -- what the results page shows -----------------------------------------------------------
 
 
-def _label(endpoint: str) -> tuple[str, str]:
-    info = ENDPOINTS.get(endpoint)
-    return (info.label, info.unit) if info else (endpoint, "")
-
-
 def trial_charts(result: dict[str, Any]) -> list[Chart]:
     """One chart per endpoint: each arm's mean at each visit, ± 1 SD as a band."""
     weeks = [float(w) for w in result["trial"]["visits_weeks"]]
     charts = []
     names = [e["name"] for e in result["trial"]["endpoints"]]
     for i, name in enumerate(names):
-        label, unit = _label(name)
+        label, unit = endpoint_label(name)
         traces = []
         for arm, by_endpoint in result["visits"].items():
             series = by_endpoint[name]
@@ -186,7 +168,7 @@ def trial_charts(result: dict[str, Any]) -> list[Chart]:
 def _effects(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for e in result["effects"]:
-        label, unit = _label(e["endpoint"])
+        label, unit = endpoint_label(e["endpoint"])
         per = "%" if e["change"] == "percent" else unit
         rows.append({**e, "label": label, "per": per})
     return rows
@@ -203,16 +185,17 @@ def trials_form(
     example: Annotated[str | None, Query(max_length=80)] = None,
 ) -> HTMLResponse:
     """The design form, prefilled with ``?example=`` (or the first example)."""
-    examples = _examples()
+    examples = example_designs()
     if example is not None and example not in examples:
         raise K2LabError(
             f"No example design '{example[:40]}'; use {', '.join(examples) or 'none'}.",
             field="example",
         )
     chosen = example or next(iter(examples), None)
-    return render(request, "trials.html", examples=examples, chosen=chosen,
-                  design=examples.get(chosen or "", ""), runs=recent_runs(s, user.id, KIND),
-                  max_person_years=MAX_WEB_PERSON_YEARS)  # fmt: skip
+    design = examples.get(chosen or "", "")
+    return render(request, "trials.html", examples=examples, chosen=chosen, design=design,
+                  runs=recent_runs(s, user.id, KIND), max_person_years=MAX_WEB_PERSON_YEARS,
+                  power_runs=recent_runs(s, user.id, POWER_KIND), **form_context(design))  # fmt: skip
 
 
 @pages.post("/trials")
@@ -228,7 +211,7 @@ def trials_submit(
 
 
 def _run_context(run: SimulationRun) -> dict[str, Any]:
-    ctx: dict[str, Any] = {"run": run, "name": run.request.get("name", "")}
+    ctx: dict[str, Any] = {"run": run, "name": run.request.get("name", ""), "base": "/trials"}
     if run.status == "done" and run.result is not None:
         ctx.update(result=run.result, charts=trial_charts(run.result),
                    effects=_effects(run.result))  # fmt: skip
@@ -245,7 +228,7 @@ def trial_page(request: Request, run_id: RunId, s: DbSession, user: CurrentUser)
 def trial_status(request: Request, run_id: RunId, s: DbSession, user: CurrentUser) -> Response:
     """The progress fragment htmx polls; once done it asks for a page refresh."""
     run = owned_run(s, user, run_id, KIND)
-    response = render(request, "trial_status.html", run=run)
+    response = render(request, "trial_status.html", run=run, base="/trials")
     if run.status == "done" and request.headers.get("HX-Request"):
         response.headers["HX-Refresh"] = "true"
     return response
