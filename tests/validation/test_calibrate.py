@@ -35,7 +35,11 @@ def test_the_shipped_calibrated_params_csv_is_calibrates_output(result: Calibrat
     shipped = resources.files("k2lab.data").joinpath("calibrated_params.csv")
     assert calibrated_params_csv(result) == shipped.read_text(encoding="utf-8")
     assert set(result.residuals) == {a.arm_id for a in _calibration_arms("physiology")}
-    assert all(abs(r) < 1.0 for r in result.residuals.values())
+    # With the residual uncarboxylated osteocalcin (gla_params.csv) the two Dalmeijer
+    # ucOC/cOC arms can no longer both be met exactly; they stay within 3 pp, well inside the
+    # trial's own standard error (about 20 people per arm). Every other arm within 1 pp.
+    for arm_id, r in result.residuals.items():
+        assert abs(r) < (3.0 if arm_id.endswith("_oc") else 1.0), arm_id
 
 
 def test_the_shipped_calcium_values_are_calibrates_output_rounded(result: Calibration) -> None:

@@ -110,7 +110,14 @@ def simulate_trajectories(
     ec50_liver = p[("liver_ec50_fraction", "all")] * liver_ref
     hill = p[("liver_hill", "all")]
     ec50_vessel = p[("vessel_ec50_nmol_per_L", "all")]
-    ec50_bone = p[("ucoc_coc_ratio", "healthy")] * ext_ref
+    # Each Gla protein keeps a residual uncarboxylated fraction that supplements do not
+    # remove (``residual_uncarboxylated_fraction``): u = r + (1 - r)(1 - f). The bone EC50
+    # is set so that the healthy baseline ucOC/cOC ratio holds with that residual.
+    floor_oc = p.get(("residual_uncarboxylated_fraction", "osteocalcin"), 0.0) or 0.0
+    floor_mgp = p.get(("residual_uncarboxylated_fraction", "MGP"), 0.0) or 0.0
+    ratio_0 = p[("ucoc_coc_ratio", "healthy")]
+    f_bone_0 = 1.0 - (ratio_0 / (1.0 + ratio_0) - floor_oc) / (1.0 - floor_oc)
+    ec50_bone = ext_ref * (1.0 - f_bone_0) / f_bone_0
     exponent = p[("inr_activity_exponent", "all")]
 
     multiplier = 1.0
@@ -133,24 +140,27 @@ def simulate_trajectories(
                     ([points[v][0]], means[v])
                 )
 
-    def extrahepatic(ec50: float, t_half: str, baseline: str) -> tuple[FloatArray, FloatArray]:
-        """Carboxylated fraction over time and the uncarboxylated level (baseline units)."""
+    def extrahepatic(
+        ec50: float, t_half: str, baseline: str, floor: float
+    ) -> tuple[FloatArray, FloatArray]:
+        """Uncarboxylated fraction over time and the uncarboxylated level (baseline units)."""
         f = turnover(
             np.asarray(carboxylated_fraction(ext_now, ec50 * multiplier)),
             float(carboxylated_fraction(ext_0, ec50 * multiplier)),
             p[(t_half, "all")] * day_h,
             step_h,
         )
-        total = p[(baseline, population)] / (1.0 - float(carboxylated_fraction(ext_0, ec50)))
-        return f, total * (1.0 - f)
+        u = floor + (1.0 - floor) * (1.0 - f)
+        u_0 = floor + (1.0 - floor) * (1.0 - float(carboxylated_fraction(ext_0, ec50)))
+        return u, p[(baseline, population)] / u_0 * u
 
     _, out["dp_ucMGP_pmol_per_L"] = extrahepatic(
-        ec50_vessel, "mgp_response_t_half_d", "dp_ucmgp_pmol_per_L"
+        ec50_vessel, "mgp_response_t_half_d", "dp_ucmgp_pmol_per_L", floor_mgp
     )
-    f_bone, out["ucOC_ng_per_mL"] = extrahepatic(
-        ec50_bone, "oc_response_t_half_d", "ucoc_ng_per_mL"
+    u_bone, out["ucOC_ng_per_mL"] = extrahepatic(
+        ec50_bone, "oc_response_t_half_d", "ucoc_ng_per_mL", floor_oc
     )
-    out["ucOC_cOC_ratio"] = (1.0 - f_bone) / f_bone
+    out["ucOC_cOC_ratio"] = u_bone / (1.0 - u_bone)
 
     if medication in VKAS:
         activity = turnover(

@@ -10,7 +10,7 @@ Example
 >>> from k2lab.validation.trials import load_trials
 >>> arm = next(a for a in load_trials() if a.arm_id == "dalmeijer_180_mgp")
 >>> round(predict_exposure(arm, default_parameters()), 1)
--30.4
+-30.8
 """
 
 from __future__ import annotations
