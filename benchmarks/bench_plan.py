@@ -45,6 +45,7 @@ def main() -> None:
         f"{'scenario':10} {'foods':>6} {'rows':>7} {'cols':>7} {'highs s':>8} {'cbc s':>8} "
         f"{'cbc/highs':>9}  {'highs gap':>9} {'cbc gap':>8}  status"
     )
+    verdicts: list[tuple[str, bool, bool]] = []
     k_only = constraints_for(PERSON, days=7, k2_target_ug=180.0)
     week = whole_day_constraints(PERSON, k2_target_ug=180.0, days=7)
     for name, c, gap in (("k-only", k_only, 1e-3), ("week", week, 2e-2)):
@@ -59,6 +60,7 @@ def main() -> None:
         }
         rows, cols = model.shape
         h, b = res["highs"].seconds, res["cbc"].seconds
+        verdicts.append((name, h <= b, res["highs"].objective <= res["cbc"].objective + 1e-9))
         print(
             f"{name:10} {len(cands):>6} {rows:>7} {cols:>7} {h:>8.2f} {b:>8.2f} {b / h:>9.1f}  "
             f"{res['highs'].gap:>9.3%} {res['cbc'].gap:>8.3%}  "
@@ -77,10 +79,15 @@ def main() -> None:
         (_, hs, hp), (_, cs, cp) = out
         days = len({frozenset(i.food_key for i in hp.items if i.day == d) for d in range(1, 8)})
         print(
-            f"{name:18} {hp.n_candidates:>5} foods: highs {hs:.2f} s ({hp.status.value}, worst "
-            f"day gap {hp.mip_gap:.1%}), cbc {cs:.2f} s ({cp.status.value}, worst day gap "
-            f"{cp.mip_gap:.1%}), cbc/highs {cs / hs:.1f}; {days} distinct days"
+            f"{name:18} {hp.n_candidates:>5} foods: highs {hs:.2f} s, objective "
+            f"{hp.objective_value:.4g} ({hp.status.value}, worst day gap {hp.mip_gap:.1%}); "
+            f"cbc {cs:.2f} s, objective {cp.objective_value:.4g} ({cp.status.value}, worst "
+            f"day gap {cp.mip_gap:.1%}); cbc/highs {cs / hs:.1f}; {days} distinct days"
         )
+        verdicts.append((name, hs <= cs, hp.objective_value <= cp.objective_value + 1e-9))
+    print("\nHiGHS not slower than CBC / objective at least as good:")
+    for name, faster, better in verdicts:
+        print(f"  {name:18} {'yes' if faster else 'NO':>4} / {'yes' if better else 'NO'}")
 
 
 if __name__ == "__main__":

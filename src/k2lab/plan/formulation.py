@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from k2lab.plan.candidates import Candidate
+from k2lab.plan.caps import portion_caps
 from k2lab.plan.milp import INF, Milp
 from k2lab.plan.model import Objective, PlanConstraints
 
@@ -51,6 +52,7 @@ class _Builder:
         self.m = Milp()
         self.lay = Layout()
         self.cands, self.c, self.elastic, self.drop = cands, c, elastic, drop
+        self.caps: list[int] = []
 
     def row(
         self, family: str, name: str, terms: dict[int, float], lo: float, hi: float, day: int
@@ -97,13 +99,21 @@ def build_model(
     current: dict[str, float] | None = None,
     drop: frozenset[str] = frozenset(),
     feasibility: bool = False,
+    tighten: bool = True,
 ) -> tuple[Milp, Layout]:
     """The MILP of the plan.
 
     ``elastic`` adds a non-negative slack (cost 1/bound) to every family row; ``drop``
-    leaves out the rows of the named families; ``feasibility`` zeroes the objective.
+    leaves out the rows of the named families; ``feasibility`` zeroes the objective;
+    ``tighten`` caps each food's daily portions by what the upper rows imply
+    (:mod:`k2lab.plan.caps`; never in the elastic model).
     """
     b = _Builder(cands, c, elastic, drop)
+    b.caps = (
+        portion_caps(cands, c, drop)
+        if tighten and not elastic
+        else [cand.max_per_day for cand in cands]
+    )
     m, lay, days = b.m, b.lay, range(c.days)
     current = current or {}
     grams_weight = 1e-4 if objective != Objective.CLOSEST else 1.0
@@ -119,7 +129,7 @@ def build_model(
             cost = 1e-6 * cand.portion_g / 100 if elastic else 0.0
         for d in days:
             lay.x[f, d] = m.add_col(
-                f"x[{cand.key},{d + 1}]", cost, 0.0, cand.max_per_day, integer=True
+                f"x[{cand.key},{d + 1}]", cost, 0.0, float(b.caps[f]), integer=True
             )
     b.bound(c.k2_form, c.k2_target_ug, c.k2_max_ug, ("k2", "k2_max"))
     if c.k1_steady_ug is not None:
@@ -223,7 +233,7 @@ def _variety(b: _Builder, objective: Objective, current: dict[str, float]) -> No
         for d in days:
             y = lay.y[f, d] = m.add_col(f"y[{cand.key},{d + 1}]", cost, 0.0, 1.0, integer=True)
             x = lay.x[f, d]
-            m.add_row(f"link[{cand.key},{d + 1}]", {x: 1.0, y: -float(cand.max_per_day)}, -INF, 0.0)
+            m.add_row(f"link[{cand.key},{d + 1}]", {x: 1.0, y: -float(b.caps[f])}, -INF, 0.0)
             m.add_row(f"used[{cand.key},{d + 1}]", {y: 1.0, x: -1.0}, -INF, 0.0)
         if c.max_days_per_food is not None and not varies_freely(cand, c, current):
             b.row(
