@@ -265,7 +265,7 @@ def load_sources() -> dict[str, Source]:
 
 #: The one switch: when True, :func:`default_parameters` draws the calibrated parameters
 #: from the shipped posterior (``posterior_draws.csv``) in :meth:`ParameterSet.sample`.
-USE_POSTERIOR = False
+USE_POSTERIOR = True
 POSTERIOR_DRAWS_FILE = "posterior_draws.csv"
 
 
