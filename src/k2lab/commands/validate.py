@@ -39,6 +39,13 @@ def register(app: typer.Typer) -> None:
                 help="Refit both layers and write the physiology's calibrated_params.csv here."
             ),
         ] = None,
+        write_posterior: Annotated[
+            Path | None,
+            typer.Option(
+                help="Sample the physiology's posterior (emcee, minutes) and write "
+                "posterior_draws.csv here."
+            ),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Calibration and validation errors of both layers, per endpoint and arm."""
@@ -60,6 +67,10 @@ def register(app: typer.Typer) -> None:
                     f"calcium_params.csv {key[0]} {key[1]}: fitted {value:.4g} "
                     f"(shipped {shipped[key]:.4g})"
                 )
+        if write_posterior is not None:
+            from k2lab.validation.posterior import posterior_csv, run_posterior
+
+            _write(write_posterior, posterior_csv(run_posterior()))
         v = run_validation()
         report = validation_markdown(v)
         if output is not None:

@@ -28,12 +28,15 @@ from k2lab.errors import DataError
 
 __all__ = [
     "PARAMETER_FILES",
+    "POSTERIOR_DRAWS_FILE",
+    "USE_POSTERIOR",
     "Parameter",
     "ParameterSet",
     "Source",
     "default_parameters",
     "load_parameter_set",
     "load_sources",
+    "posterior_draws",
     "read_sources",
 ]
 
@@ -94,6 +97,8 @@ class ParameterSet(Mapping[tuple[str, str], float]):
         values: Mapping[tuple[str, str], float] | None = None,
     ) -> None:
         self._records = dict(records)
+        self._posterior: np.ndarray | None = None
+        self._posterior_keys: tuple[tuple[str, str], ...] = ()
         self._values = {k: r.value for k, r in self._records.items()}
         if values:
             unknown = set(values) - set(self._values)
@@ -145,6 +150,15 @@ class ParameterSet(Mapping[tuple[str, str], float]):
         merged.update(values)
         return ParameterSet(self._records, merged)
 
+    def with_posterior(self, keys: tuple[tuple[str, str], ...], draws: np.ndarray) -> ParameterSet:
+        """A copy whose :meth:`sample` draws ``keys`` jointly from ``draws`` (rows: draws,
+        columns: ``keys``; e.g. :func:`posterior_draws`) instead of from their ranges."""
+        out = ParameterSet(self._records, self._values)
+        known = [i for i, k in enumerate(keys) if k in self._values]
+        out._posterior_keys = tuple(keys[i] for i in known)
+        out._posterior = np.asarray(draws, dtype=float)[:, known]
+        return out
+
     def sample(self, n: int, seed: int) -> list[ParameterSet]:
         """``n`` parameter sets drawn independently within each row's ``low``..``high``.
 
@@ -162,6 +176,13 @@ class ParameterSet(Mapping[tuple[str, str], float]):
                 else:
                     draws[r.key] = float(rng.uniform(r.low, r.high))
             out.append(self.replace(draws))
+        if self._posterior is not None and n > 1:
+            # A separate stream: the prior draws of all other parameters stay as they were.
+            rows = np.random.default_rng([seed, 1]).integers(len(self._posterior), size=n - 1)
+            out[1:] = [
+                d.replace(dict(zip(self._posterior_keys, self._posterior[i].tolist(), strict=True)))
+                for d, i in zip(out[1:], rows, strict=True)
+            ]
         return out
 
 
@@ -242,7 +263,29 @@ def load_sources() -> dict[str, Source]:
     return read_sources("sources_physiology.csv")
 
 
+#: The one switch: when True, :func:`default_parameters` draws the calibrated parameters
+#: from the shipped posterior (``posterior_draws.csv``) in :meth:`ParameterSet.sample`.
+USE_POSTERIOR = True
+POSTERIOR_DRAWS_FILE = "posterior_draws.csv"
+
+
+def posterior_draws() -> tuple[tuple[tuple[str, str], ...], np.ndarray]:
+    """The shipped posterior draws of the calibrated parameters: keys and a draws array
+    (written by ``k2lab validate --write-posterior``; comment lines start with ``#``)."""
+    lines = [ln for ln in _read_text(POSTERIOR_DRAWS_FILE).splitlines() if not ln.startswith("#")]
+    rows = list(csv.reader(lines))
+    try:
+        keys = tuple((h.split("|")[0], h.split("|")[1]) for h in rows[0][2:])
+        return keys, np.array([r[2:] for r in rows[1:]], dtype=float)
+    except (IndexError, ValueError):
+        raise DataError(f"{POSTERIOR_DRAWS_FILE} is malformed; regenerate it.") from None
+
+
 @cache
 def default_parameters() -> ParameterSet:
-    """All shipped parameters (literature, priors and the calibration record)."""
-    return load_parameter_set(PARAMETER_FILES, load_sources())
+    """All shipped parameters (literature, priors and the calibration record); with
+    :data:`USE_POSTERIOR`, sampling draws the calibrated ones from the posterior."""
+    params = load_parameter_set(PARAMETER_FILES, load_sources())
+    if USE_POSTERIOR:
+        params = params.with_posterior(*posterior_draws())
+    return params

@@ -24,6 +24,7 @@ from typing import Any
 
 from k2lab.validation.calibrate import FittedParameter, shipped_parameters
 from k2lab.validation.checks import Check, model_checks
+from k2lab.validation.posterior_report import posterior_markdown
 from k2lab.validation.predict import EXPOSURE_SAMPLES, SYSTEM_SAMPLES, ArmResult, predict_arms
 from k2lab.validation.trials import LAYERS, ROLES, TRIALS_FILE, load_trials
 
@@ -224,6 +225,7 @@ def validation_markdown(v: Validation) -> str:
     ]
     for c in v.checks:
         lines.append(f"| {c.label} | {c.value} | {c.expectation} | {c.source_key} |")
+    lines += ["", *posterior_markdown().rstrip("\n").split("\n")]
     lines += [
         "",
         "## Reading this honestly",
