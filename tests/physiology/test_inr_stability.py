@@ -18,10 +18,10 @@ from k2lab.intake import load_diet
 from k2lab.intake.diet import Day, Diet, FoodEntry
 from k2lab.intake.portions import Grams
 from k2lab.person import Person
+from k2lab.physiology.inr_checks import published_checks
 from k2lab.physiology.inr_stability import (
     inr_sensitivity,
     inr_stability,
-    published_checks,
     time_in_range,
 )
 

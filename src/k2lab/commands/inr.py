@@ -24,25 +24,13 @@ from k2lab.commands._common import (
     pyplot,
     save_figure,
 )
-from k2lab.errors import K2LabError
 from k2lab.foods.database import FoodDatabase
 
 if TYPE_CHECKING:
-    from k2lab.physiology.inr_stability import InrCheck, InrStability
+    from k2lab.physiology.inr_checks import InrCheck
+    from k2lab.physiology.inr_stability import InrStability
 
 __all__ = ["register"]
-
-
-def _range(text: str) -> tuple[float, float]:
-    parts = text.replace("–", "-").split("-")
-    try:
-        low, high = (float(p) for p in parts)
-    except ValueError:
-        raise K2LabError(
-            f"--range '{text}': give the therapeutic INR range as LOW-HIGH, e.g. 2-3 or 2.5-3.5.",
-            field="range",
-        ) from None
-    return low, high
 
 
 def _stats_table(r: InrStability) -> Table:
@@ -138,10 +126,11 @@ def register(app: typer.Typer, *, db_factory: Callable[[], FoodDatabase]) -> Non
     ) -> None:
         """How steady your diary keeps the INR on warfarin, against the same vitamin K daily."""
         from k2lab.intake import load_diet
-        from k2lab.physiology.inr_stability import inr_stability, published_checks
+        from k2lab.physiology.inr_checks import published_checks
+        from k2lab.physiology.inr_stability import inr_stability, parse_range
 
         check_plot_path(plot)
-        band = _range(therapeutic_range)
+        band = parse_range(therapeutic_range)
         diet = load_diet(diet_file, db_factory())
         r = inr_stability(
             diet, medication=medication, inr_target=inr_target, therapeutic_range=band,

@@ -18,12 +18,9 @@ Example
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -40,12 +37,11 @@ from k2lab.physiology.status import group_doses, simulate_trajectories
 from k2lab.regimen import Dose
 
 __all__ = [
-    "InrCheck",
     "InrStability",
     "InrStats",
     "inr_sensitivity",
     "inr_stability",
-    "published_checks",
+    "parse_range",
     "time_in_range",
 ]
 
@@ -57,6 +53,22 @@ WARM_UP_DAYS = 42
 _TITRATION_ROUNDS = 40
 #: Largest pre-supplement target searched (the antagonist dose, in INR units).
 _MAX_TITRATION = 1e6
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """A therapeutic range written ``LOW-HIGH`` (``2-3``, ``2.5–3.5``); errors name ``range``.
+
+    >>> parse_range("2.5–3.5")
+    (2.5, 3.5)
+    """
+    try:
+        low, high = (float(part[:20]) for part in text.replace("–", "-").split("-"))
+    except ValueError:
+        raise RegimenError(
+            f"Cannot read the range '{text[:20]}': write LOW-HIGH, e.g. 2-3 or 2.5-3.5.",
+            field="range",
+        ) from None
+    return low, high
 
 
 def time_in_range(t: FloatArray, inr: FloatArray, low: float, high: float) -> float:
@@ -284,11 +296,12 @@ def inr_stability(
     steady_doses = _steady(diary_doses, cycle, days)
     samples = (params or default_parameters()).sample(n_samples, seed)
     t = np.arange(n_steps + 1 - start, dtype=np.float64) * STEP_H
-    curves, steadies = [], []
+    curves, titrated = [], []
     for ps in samples:
-        x = _titrate(steady_doses, population, med, n_steps, start, ps, target)
-        curves.append(_run(diary_doses, population, med, n_steps, ps, x)[start:])
-        steadies.append(_run(steady_doses, population, med, n_steps, ps, x)[start:])
+        titrated.append(_titrate(steady_doses, population, med, n_steps, start, ps, target))
+        curves.append(_run(diary_doses, population, med, n_steps, ps, titrated[-1])[start:])
+    # Only the central draw's steady curve is shown.
+    steady = _run(steady_doses, population, med, n_steps, samples[0], titrated[0])[start:]
     stats = [InrStats.of(t, c, low, high) for c in curves]
     tail = (100.0 - interval_percent) / 2.0
     ttr = np.percentile([s.in_range_percent for s in stats], [tail, 100.0 - tail])
@@ -319,9 +332,9 @@ def inr_stability(
         daily_ug=daily,
         time_h=t,
         diary_inr=central,
-        steady_inr=steadies[0],
+        steady_inr=steady,
         diary=stats[0],
-        steady=InrStats.of(t, steadies[0], low, high),
+        steady=InrStats.of(t, steady, low, high),
         in_range_percent_interval=(float(ttr[0]), float(ttr[1])),
         sd_interval=(float(sd[0]), float(sd[1])),
         lowest_day=lowest,
@@ -357,43 +370,3 @@ def inr_sensitivity(
     before = _run(base, "healthy", medication, n_steps, ps, x)
     after = _run(base + extra, "healthy", medication, n_steps, ps, x)
     return float(after[-1] - before[-1])
-
-
-@dataclass(frozen=True)
-class InrCheck:
-    """A published INR response to added vitamin K, with the model's for the same change."""
-
-    check_id: str
-    source_key: str
-    description: str
-    observed_inr_change: float
-    model_inr_change: float
-    note: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {k: round(v, 3) if isinstance(v, float) else v for k, v in vars(self).items()}
-
-
-def published_checks(params: Mapping[tuple[str, str], float] | None = None) -> tuple[InrCheck, ...]:
-    """The studies in ``data/inr_intake_checks.csv`` against the model (central parameters).
-    Validation only: none of them was used to set the INR parameters."""
-    text = resources.files("k2lab.data").joinpath("inr_intake_checks.csv").read_text("utf-8")
-    return tuple(
-        InrCheck(
-            check_id=row["check_id"],
-            source_key=row["source_key"],
-            description=row["description"],
-            observed_inr_change=float(row["observed_inr_change"]),
-            model_inr_change=inr_sensitivity(
-                background_ug_per_day=float(row["background_ug_per_day"]),
-                added_ug_per_day=float(row["added_ug_per_day"]),
-                added_days=int(row["added_days"]),
-                vitamer=row["vitamer"],
-                matrix=row["matrix"],
-                params=params,
-            ),
-            note=row["observed_note"],
-        )
-        for row in csv.DictReader(io.StringIO(text))
-    )

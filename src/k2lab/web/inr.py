@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from k2lab.errors import K2LabError
 from k2lab.foods.database import FoodDatabase
 from k2lab.physiology.inr import VKAS
-from k2lab.physiology.inr_stability import InrCheck, InrStability, inr_stability, published_checks
+from k2lab.physiology.inr_checks import InrCheck, published_checks
+from k2lab.physiology.inr_stability import InrStability, inr_stability, parse_range
 from k2lab.store.diaries import current_diary, diary_medications, diary_to_diet, list_diaries
 from k2lab.web.charts import Chart, Trace
 from k2lab.web.deps import CurrentUser, DbSession, State, render
@@ -63,14 +64,7 @@ class InrOptions:
             except ValueError:
                 raise K2LabError(f"'{text[:20]}' is not a number.", field=name) from None
 
-        band = (q.get("range") or "2-3").replace("–", "-").split("-")
-        try:
-            low, high = (float(x[:20]) for x in band)
-        except ValueError:
-            raise K2LabError(
-                f"Cannot read the range '{q.get('range', '')[:20]}': write LOW-HIGH, e.g. 2-3.",
-                field="range",
-            ) from None
+        low, high = parse_range(q.get("range") or "2-3")
         medication = (q.get("medication") or "").strip().lower() or None
         return cls(medication, number("target", 2.5), (low, high), number("weeks", 8.0))
 
